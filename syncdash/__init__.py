@@ -1,0 +1,3 @@
+"""syncdash: a terminal dashboard for Microsoft Entra Connect directory-sync errors."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from syncdash.cli import main
+
+sys.exit(main())

@@ -1,0 +1,86 @@
+"""The three steps run against a tenant: the graph layer gathers, the engine reasons.
+
+Shared by the headless commands and the dashboard's workers, so both say the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from syncdash.diagnose import diagnose
+from syncdash.diagnose.findings import Diagnosis
+from syncdash.graph.errors import GraphError
+from syncdash.graph.facts import gather_facts
+from syncdash.graph.index import DirectoryIndex
+from syncdash.graph.lookup import recycle_bin, resolve_object
+from syncdash.graph.scan import full_scan, newest_first
+from syncdash.graph.tenant import tenant_status
+from syncdash.model import DirectoryObject, ScanProgress, TenantStatus
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    tenant: TenantStatus
+    #: What the query resolved to; several matches mean the admin must be more precise.
+    matches: tuple[DirectoryObject, ...]
+    diagnosis: Diagnosis | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    tenant: TenantStatus
+    complete: bool
+    diagnoses: tuple[Diagnosis, ...]
+    #: Parts that could not be read (e.g. the recycle bin without permission).
+    unavailable: tuple[str, ...]
+
+
+async def check_object(client: GraphServiceClient, query: str, now: datetime) -> CheckOutcome:
+    """Resolve what the admin typed and diagnose it (or its absence)."""
+    tenant, matches = await asyncio.gather(tenant_status(client), resolve_object(client, query))
+    if len(matches) > 1:
+        return CheckOutcome(tenant, matches, None)
+    obj = matches[0] if matches else None
+    facts = await gather_facts(client, obj, query=query, tenant=tenant, now=now)
+    return CheckOutcome(tenant, matches, diagnose(facts))
+
+
+async def diagnose_tenant(
+    client: GraphServiceClient,
+    now: datetime,
+    on_progress: Callable[[ScanProgress], None] | None = None,
+) -> ReportOutcome:
+    """Every object with errors, diagnosed from one complete scan.
+
+    The scan reads every object anyway, so who-holds-what is answered from it locally:
+    no request per object, however many are in error.
+    """
+    everything: list[DirectoryObject] = []
+
+    async def scan() -> None:
+        async for progress in full_scan(client):
+            everything.extend(progress.page)
+            if on_progress is not None:
+                on_progress(progress)
+
+    async def deleted() -> tuple[tuple[DirectoryObject, ...], tuple[str, ...]]:
+        try:
+            return await recycle_bin(client), ()
+        except GraphError as exc:
+            return (), (str(exc),)
+
+    tenant, (bin, unavailable), _ = await asyncio.gather(tenant_status(client), deleted(), scan())
+    index = DirectoryIndex([*everything, *bin])
+    in_error = newest_first([obj for obj in everything if obj.has_errors])
+    diagnoses = tuple(
+        diagnose(index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable))
+        for obj in in_error
+    )
+    return ReportOutcome(tenant, True, diagnoses, unavailable)

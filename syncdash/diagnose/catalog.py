@@ -1,0 +1,74 @@
+"""Every finding code, its step, default severity and meaning: the rule list of syncdash.
+
+Codes are an interface (scripts match on them in ``--format json``): add, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from syncdash.diagnose.findings import ManualCheck, Severity
+
+# The documentation the seed article links, step by step.
+DOC_SYNC_ERRORS = "https://docs.microsoft.com/azure/active-directory/connect/active-directory-aadconnect-troubleshoot-sync-errors"
+DOC_SERVICE_MANAGER = "https://docs.microsoft.com/azure/active-directory/connect/active-directory-aadconnectsync-service-manager-ui-operations"
+DOC_CONNECT_HEALTH = "https://docs.microsoft.com/azure/active-directory/connect-health/active-directory-aadconnect-health-sync"
+DOC_RESILIENCY = "https://docs.microsoft.com/azure/active-directory/connect/active-directory-aadconnectsyncservice-duplicate-attribute-resiliency"
+DOC_NOT_SYNCING = "https://docs.microsoft.com/azure/active-directory/connect/active-directory-aadconnectsync-troubleshoot-object-not-syncing"
+
+STEP_TITLES = {
+    1: "Check for synchronization errors",
+    2: "Check for duplicate attribute errors",
+    3: "Troubleshoot an object that is not synchronizing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    step: int
+    severity: Severity
+    meaning: str
+    docs: str
+
+
+CODES: dict[str, Code] = {
+    "provisioning-error": Code(1, Severity.ERROR, "an entry of the object's onPremisesProvisioningErrors", DOC_SYNC_ERRORS),
+    "service-error": Code(1, Severity.ERROR, "an unresolved service provisioning error (e.g. Exchange), its XML summarised", DOC_SYNC_ERRORS),
+    "duplicate-upn": Code(2, Severity.ERROR, "a PropertyConflict on UserPrincipalName; related lists every other holder, deleted ones included", DOC_RESILIENCY),
+    "duplicate-proxy-address": Code(2, Severity.ERROR, "a PropertyConflict on a proxy address; related lists every other holder", DOC_RESILIENCY),
+    "conflict-holder-deleted": Code(2, Severity.WARNING, "a holder of the conflicting value is in the recycle bin", DOC_RESILIENCY),
+    "conflict-cleared": Code(2, Severity.INFO, "a conflict is recorded but no other object holds the value any more (cleared hourly)", DOC_RESILIENCY),
+    "upn-quarantined": Code(2, Severity.WARNING, "the cloud UPN is the resiliency placeholder <prefix><4 digits>@<initial domain> while the on-premises UPN differs", DOC_RESILIENCY),
+    "not-in-entra": Code(3, Severity.ERROR, "the object asked for does not exist in Entra ID", DOC_NOT_SYNCING),
+    "in-recycle-bin": Code(3, Severity.ERROR, "a deleted object with this UPN, mail or immutableId is in the recycle bin", DOC_NOT_SYNCING),
+    "tenant-sync-disabled": Code(3, Severity.ERROR, "the organization's onPremisesSyncEnabled is not true", DOC_NOT_SYNCING),
+    "tenant-sync-stale": Code(3, Severity.WARNING, "the tenant's last sync is over 2 hours old (an error past 24 hours)", DOC_NOT_SYNCING),
+    "cloud-only": Code(3, Severity.INFO, "onPremisesSyncEnabled is null: never synced from on-premises", DOC_NOT_SYNCING),
+    "sync-stopped-for-object": Code(3, Severity.WARNING, "onPremisesSyncEnabled is false: was synced, now cloud-managed", DOC_NOT_SYNCING),
+    "soft-match-blocked": Code(3, Severity.WARNING, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on", DOC_SYNC_ERRORS),
+    "hard-match-blocked": Code(3, Severity.WARNING, "sync stopped with an immutableId while the tenant blocks cloud-object takeover through hard match", DOC_SYNC_ERRORS),
+    "unverified-upn-domain": Code(3, Severity.WARNING, "the (on-premises) UPN suffix is not a verified domain of the tenant", DOC_NOT_SYNCING),
+    "invalid-characters": Code(3, Severity.ERROR, "a value has characters Entra ID rejects (IdFix rules)", DOC_SYNC_ERRORS),
+    "value-too-long": Code(3, Severity.ERROR, "a value exceeds its length limit", DOC_SYNC_ERRORS),
+    "invalid-format": Code(3, Severity.ERROR, "a malformed UPN, mail or proxy address, or a mailNickname starting with '.'", DOC_SYNC_ERRORS),
+    "too-many-proxy-addresses": Code(3, Severity.WARNING, "more than 300 proxy addresses (LargeObject risk)", DOC_SYNC_ERRORS),
+}
+
+MANUAL_CHECKS: dict[int, tuple[ManualCheck, ...]] = {
+    1: (
+        ManualCheck("report-email", "Identity synchronization error report e-mail (to the tenant's technical contact): is the object listed?", DOC_SYNC_ERRORS),
+        ManualCheck("service-manager-operations", "Synchronization Service Manager → Operations: runs with export or import errors for this object", DOC_SERVICE_MANAGER),
+        ManualCheck("connect-health", "Connect Health sync-error report (Entra admin center): object-level errors for this object", DOC_CONNECT_HEALTH),
+    ),
+    2: (
+        ManualCheck("health-duplicates", "Connect Health → Sync errors → Duplicate attribute: compare the incoming and existing object", DOC_CONNECT_HEALTH),
+        ManualCheck("source-holder", "On-premises AD: search every forest for the conflicting value (UPN, mail, proxyAddresses)", DOC_RESILIENCY),
+    ),
+    3: (
+        ManualCheck("connector-space", "Search the AD connector space for the object's DN: not there → OU, domain or group filtering excludes it", DOC_NOT_SYNCING),
+        ManualCheck("metaverse", "Metaverse: is the object joined? Check cloudFiltered and sourceAnchor", DOC_NOT_SYNCING),
+        ManualCheck("lineage", "Connector space object properties → Lineage: sync rules that joined or projected it", DOC_NOT_SYNCING),
+        ManualCheck("troubleshooter", "Entra Connect wizard → Troubleshoot → Troubleshoot object synchronization", DOC_NOT_SYNCING),
+        ManualCheck("scheduler", "Connect server: Get-ADSyncScheduler shows the scheduler enabled and a recent cycle", DOC_NOT_SYNCING),
+    ),
+}

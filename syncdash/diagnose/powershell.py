@@ -1,0 +1,43 @@
+"""One-line on-premises fixes (ActiveDirectory module), shown as suggestions only.
+
+Values come from the directory, so each is written as a single-quoted PowerShell string
+with quotes doubled: a crafted value cannot end the string and append a command.
+"""
+
+from __future__ import annotations
+
+from syncdash.model import DirectoryObject, ObjectKind
+
+_CMDLET = {ObjectKind.USER: "Set-ADUser", ObjectKind.GROUP: "Set-ADGroup", ObjectKind.CONTACT: "Set-ADObject"}
+#: PowerShell treats these as single quotes too, so they are doubled like ``'``.
+_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def ps_string(value: str) -> str:
+    escaped = "".join(char * 2 if char in _QUOTES else char for char in value)
+    return f"'{escaped}'"
+
+
+def identity(obj: DirectoryObject) -> str | None:
+    """What -Identity takes: sAMAccountName for users and groups, else the DN."""
+    if obj.kind is not ObjectKind.CONTACT and obj.sam_account_name:
+        return obj.sam_account_name
+    return obj.distinguished_name
+
+
+def remove_proxy_address(obj: DirectoryObject, address: str) -> str | None:
+    who = identity(obj)
+    if who is None:
+        return None
+    return f"{_CMDLET[obj.kind]} -Identity {ps_string(who)} -Remove @{{proxyAddresses={ps_string(address)}}}"
+
+
+def set_upn(obj: DirectoryObject, placeholder: str = "<new UPN>") -> str | None:
+    who = identity(obj)
+    if who is None or obj.kind is not ObjectKind.USER:
+        return None
+    return f"Set-ADUser -Identity {ps_string(who)} -UserPrincipalName {ps_string(placeholder)}"
+
+
+DELTA_SYNC = "Start-ADSyncSyncCycle -PolicyType Delta"
+SCHEDULER = "Get-ADSyncScheduler"

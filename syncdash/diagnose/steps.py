@@ -1,0 +1,305 @@
+"""The three recommended steps of Microsoft's self-help article, as pure functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from syncdash.diagnose import powershell
+from syncdash.diagnose.catalog import CODES, MANUAL_CHECKS, STEP_TITLES
+from syncdash.diagnose.findings import Finding, Related, Severity, Status, StepResult
+from syncdash.diagnose.values import violations
+from syncdash.model import (
+    ConflictProperty,
+    DirectoryObject,
+    ObjectFacts,
+    ObjectKind,
+    ServiceError,
+    Unknown,
+)
+
+STALE_WARNING = timedelta(hours=2)
+STALE_ERROR = timedelta(hours=24)
+#: How many related objects a message names before "and N more".
+NAMED_IN_MESSAGE = 2
+
+
+def finding(code: str, message: str, fix: str, *, attribute: str | None = None, value: str | None = None,
+            related: tuple[Related, ...] = (), powershell: str | None = None,
+            severity: Severity | None = None) -> Finding:
+    entry = CODES[code]
+    return Finding(code=code, severity=severity or entry.severity, message=message, attribute=attribute,
+                   value=value, fix=fix, docs=entry.docs, related=related, powershell=powershell)
+
+
+def result(step: int, findings: list[Finding], unknown: list[str], needed: bool = True) -> StepResult:
+    if any(f.severity is not Severity.INFO for f in findings):
+        status = Status.PROBLEM
+    elif unknown:
+        status = Status.UNKNOWN
+    else:
+        status = Status.CLEAR
+    return StepResult(step, STEP_TITLES[step], status, needed, tuple(findings), MANUAL_CHECKS[step], tuple(unknown))
+
+
+def _names(related: tuple[Related, ...]) -> str:
+    named = ", ".join(r.describe() for r in related[:NAMED_IN_MESSAGE])
+    more = len(related) - NAMED_IN_MESSAGE
+    return f"{named} and {more} more" if more > 0 else named
+
+
+def _service_name(error: ServiceError) -> str:
+    workload, _, instance = error.service_instance.partition("/")
+    if workload.lower() == "exchange":
+        return f"Exchange Online ({instance})" if instance else "Exchange Online"
+    return error.service_instance or "a Microsoft 365 service"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
+
+
+# -- step 1 -------------------------------------------------------------------------
+NOT_IN_ENTRA = "the object is not in Entra ID: only the Connect server can show its errors"
+
+
+def step_one(facts: ObjectFacts) -> StepResult:
+    obj = facts.object
+    if obj is None:
+        return result(1, [], [NOT_IN_ENTRA])
+    found: list[Finding] = []
+    for error in obj.provisioning_errors:
+        related = tuple(Related.of(h) for h in facts.holders.get(error.value, ()))
+        found.append(finding(
+            "provisioning-error",
+            f"{error.category or 'Provisioning error'} on {error.property_raw or 'an attribute'} "
+            f"{error.value!r} since {_when(error.occurred)}",
+            "Step 2 names the other holder: make the value unique in its source, then let the next sync run."
+            if error.category == "PropertyConflict"
+            else "Read the error on the Connect server (Synchronization Service Manager → Operations).",
+            attribute=error.property_raw, value=error.value, related=related,
+        ))
+    for error in obj.unresolved_service_errors:
+        found.append(finding(
+            "service-error",
+            f"{_service_name(error)} refused the object since {_when(error.created)}: {error.summary or 'no details'}",
+            "Correct the value the error names in the object's source; the service retries after the next "
+            "sync. The raw XML holds the full error.",
+            attribute="serviceProvisioningErrors", value=error.service_instance,
+        ))
+    return result(1, found, [])
+
+
+# -- step 2 -------------------------------------------------------------------------
+_QUARANTINED = re.compile(r"^(.+?)(\d{4})@(.+)$")
+
+
+def _duplicate(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]:
+    found: list[Finding] = []
+    for error in obj.provisioning_errors:
+        if error.property is ConflictProperty.OTHER:
+            continue
+        upn = error.property is ConflictProperty.USER_PRINCIPAL_NAME
+        label = "UserPrincipalName" if upn else "proxy address"
+        holders = facts.holders.get(error.value, ())
+        if not holders:
+            found.append(finding(
+                "conflict-cleared",
+                f"{label} {error.value!r} is recorded as a conflict, but no other object holds it any more",
+                "Entra ID clears such conflicts hourly; if it stays, run a delta sync on the Connect server.",
+                attribute=error.property_raw, value=error.value, powershell=powershell.DELTA_SYNC,
+            ))
+            continue
+        related = tuple(Related.of(h) for h in holders)
+        if upn:
+            fix = ("Give one of the objects a different UPN in its source (on-premises AD for a synced object, "
+                   "Entra ID for a cloud-only one); Entra ID then clears the conflict within an hour.")
+            suggestion = powershell.set_upn(obj)
+        else:
+            address = error.value
+            fix = ("Remove the address from the object that should not have it, in its source (on-premises AD "
+                   "for a synced object); Entra ID then clears the conflict within an hour.")
+            suggestion = powershell.remove_proxy_address(obj, address if ":" in address else f"smtp:{address}")
+        found.append(finding(
+            "duplicate-upn" if upn else "duplicate-proxy-address",
+            f"{label} {error.value!r} is also held by {_names(related)}",
+            fix, attribute=error.property_raw, value=error.value, related=related, powershell=suggestion,
+        ))
+        for holder in holders:
+            if holder.is_deleted:
+                found.append(finding(
+                    "conflict-holder-deleted",
+                    f"{Related.of(holder).describe()} holds {error.value!r} from the recycle bin "
+                    f"(deleted {_when(holder.deleted)})",
+                    "If the deleted object is not needed, delete it permanently (Entra admin center → Deleted "
+                    "items); if it is the same identity, restore it instead.",
+                    attribute=error.property_raw, value=error.value, related=(Related.of(holder),),
+                ))
+    return found
+
+
+def _quarantined_upn(obj: DirectoryObject, facts: ObjectFacts) -> Finding | None:
+    upn, source = obj.user_principal_name or "", obj.on_premises_upn or ""
+    match = _QUARANTINED.match(upn)
+    if not match or not source or source.casefold() == upn.casefold():
+        return None
+    initial = facts.tenant.initial_domain
+    domain = match.group(3).casefold()
+    if (initial and domain != initial.casefold()) or (not initial and not domain.endswith(".onmicrosoft.com")):
+        return None
+    return finding(
+        "upn-quarantined",
+        f"cloud UPN {upn!r} is the resiliency placeholder; the on-premises UPN is {source!r}",
+        "Resolve the UPN conflict (see duplicate-upn); the on-premises UPN then syncs back on its own.",
+        attribute="userPrincipalName", value=upn,
+    )
+
+
+def step_two(facts: ObjectFacts) -> StepResult:
+    obj = facts.object
+    if obj is None:
+        return result(2, [], [NOT_IN_ENTRA])
+    found = _duplicate(obj, facts)
+    quarantined = _quarantined_upn(obj, facts)
+    if quarantined:
+        found.append(quarantined)
+    return result(2, found, list(facts.unavailable) if obj.provisioning_errors else [])
+
+
+# -- step 3 -------------------------------------------------------------------------
+def _tenant(facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
+    tenant = facts.tenant
+    if isinstance(tenant.sync_enabled, Unknown):
+        unknown.append(f"tenant sync status: {tenant.sync_enabled.reason}")
+        return []
+    if tenant.sync_enabled is not True:
+        return [finding(
+            "tenant-sync-disabled",
+            f"directory synchronization is off for the tenant (onPremisesSyncEnabled is {str(tenant.sync_enabled).lower()})",
+            "Turn synchronization on (Entra Connect wizard, or Entra Connect cloud sync) before troubleshooting objects.",
+            attribute="onPremisesSyncEnabled", value=str(tenant.sync_enabled).lower(),
+        )]
+    last = tenant.last_sync
+    if isinstance(last, Unknown) or last is None:
+        return []
+    age = facts.now - last
+    if age <= STALE_WARNING:
+        return []
+    hours = age.total_seconds() / 3600
+    return [finding(
+        "tenant-sync-stale",
+        f"the tenant last synced {hours:.1f} hours ago ({_when(last)}); the default cycle is 30 minutes",
+        "Check the Connect server: the ADSync service, the scheduler and the last run profiles.",
+        attribute="onPremisesLastSyncDateTime", value=last.isoformat(), powershell=powershell.SCHEDULER,
+        severity=Severity.ERROR if age > STALE_ERROR else Severity.WARNING,
+    )]
+
+
+def _recycle_bin(facts: ObjectFacts) -> list[Finding]:
+    return [
+        finding(
+            "in-recycle-bin",
+            f"{Related.of(gone).describe()} is in the recycle bin since {_when(gone.deleted)}",
+            "Restore it if it is this object (it then re-joins its on-premises source), or delete it "
+            "permanently so the on-premises object can be provisioned anew.",
+            attribute="deletedDateTime", value=gone.deleted.isoformat() if gone.deleted else None,
+            related=(Related.of(gone),),
+        )
+        for gone in facts.recycle_bin
+    ]
+
+
+def _object_state(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
+    found: list[Finding] = []
+    settings = facts.tenant.sync_settings
+    features = {} if isinstance(settings, Unknown) else settings.features
+    if obj.sync_enabled is None:
+        found.append(finding(
+            "cloud-only", "the object was never synced from on-premises (onPremisesSyncEnabled is null)",
+            "Nothing syncs it: manage it in Entra ID, or match an on-premises object to it to take it over.",
+            attribute="onPremisesSyncEnabled", value="null",
+        ))
+    elif obj.sync_enabled is False:
+        found.append(finding(
+            "sync-stopped-for-object",
+            "the object was synced but is now cloud-managed (onPremisesSyncEnabled is false)",
+            "It left the sync scope (OU, domain or group filtering) or was deleted on-premises: bring the "
+            "on-premises object back into scope to resume syncing.",
+            attribute="onPremisesSyncEnabled", value="false",
+        ))
+        if obj.immutable_id:
+            if isinstance(settings, Unknown):
+                unknown.append(f"hard-match takeover setting: {settings.reason}")
+            elif features.get("blockCloudObjectTakeoverThroughHardMatchEnabled") is True:
+                found.append(finding(
+                    "hard-match-blocked",
+                    f"sync stopped with immutableId {obj.immutable_id!r} while the tenant blocks cloud-object "
+                    "takeover through hard match (InvalidHardMatch on the next export)",
+                    "Unblock hard-match takeover for the duration of one sync, then block it again.",
+                    attribute="onPremisesImmutableId", value=obj.immutable_id,
+                ))
+    if facts.soft_match_candidates:
+        related = tuple(Related.of(c) for c in facts.soft_match_candidates)
+        if isinstance(settings, Unknown):
+            blocking = "may block soft match (its setting is unreadable)"
+        elif features.get("blockSoftMatchEnabled") is True:
+            blocking = "blocks soft match (blockSoftMatchEnabled)"
+        else:
+            blocking = "allows soft match, but the values must match exactly and the cloud object must hold no admin role"
+        if obj.sync_enabled is None:
+            situation = f"this cloud-only object holds the UPN or primary SMTP that {_names(related)} would match on"
+        else:
+            situation = f"cloud-only {_names(related)} holds the UPN or primary SMTP this object would match on"
+        found.append(finding(
+            "soft-match-blocked",
+            f"{situation}; the tenant {blocking}",
+            "To merge them, allow soft match for one sync or hard-match by setting the cloud object's "
+            "immutableId; otherwise change the value on one side.",
+            attribute="userPrincipalName", value=obj.on_premises_upn or obj.mail, related=related,
+        ))
+    return found
+
+
+def _upn_domain(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
+    source = obj.on_premises_upn
+    if obj.kind is not ObjectKind.USER or not source or "@" not in source:
+        return []
+    verified = facts.tenant.verified_domains
+    if verified is None:
+        unknown.append(f"verified domains: {facts.tenant.domains.reason}")  # type: ignore[union-attr]
+        return []
+    suffix = source.rsplit("@", 1)[1].casefold()
+    if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified):
+        return []
+    return [finding(
+        "unverified-upn-domain",
+        f"UPN suffix {suffix!r} is not a verified domain of the tenant, so Entra ID gives the object "
+        f"a UPN in {facts.tenant.initial_domain or 'the initial domain'}",
+        f"Verify {suffix} in the tenant, or change the on-premises UPN suffix to a verified domain.",
+        attribute="onPremisesUserPrincipalName", value=source, powershell=powershell.set_upn(obj),
+    )]
+
+
+def step_three(facts: ObjectFacts, needed: bool) -> StepResult:
+    obj = facts.object
+    unknown: list[str] = []
+    found: list[Finding] = []
+    if obj is None:
+        found.append(finding(
+            "not-in-entra", f"{facts.query!r} is not in Entra ID",
+            "Check that the on-premises object is in a synchronized OU, domain (and group, with group "
+            "filtering), then search the connector space and metaverse on the Connect server.",
+            value=facts.query,
+        ))
+    found += _recycle_bin(facts)
+    found += _tenant(facts, unknown)
+    if obj is not None:
+        found += _object_state(obj, facts, unknown)
+        found += _upn_domain(obj, facts, unknown)
+        for violation in violations(obj):
+            found.append(finding(
+                violation.code, f"{violation.attribute} {violation.value!r}: {violation.problem}",
+                "Correct the value in the object's source (on-premises AD); IdFix finds every such value at once.",
+                attribute=violation.attribute, value=violation.value,
+            ))
+    return result(3, found, unknown, needed=needed)

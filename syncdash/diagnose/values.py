@@ -1,0 +1,107 @@
+"""Attribute values Entra ID rejects, after Microsoft's IdFix rules (multi-tenant mode).
+
+One deliberate departure: IdFix lists the apostrophe among invalid UPN characters, but
+Entra ID documents ``'`` as allowed in a UPN (A–Z a–z 0–9 ' . - _ ! # ^ ~), and names
+like o'brien@contoso.com sync fine, so syncdash does not flag it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from syncdash.model import DirectoryObject, ObjectKind
+
+_DOMAIN = r"@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,17})$"
+DOMAIN_PART = re.compile(_DOMAIN, re.IGNORECASE)
+RFC2822 = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*" + _DOMAIN, re.IGNORECASE)
+
+INVALID_CHARACTERS = {
+    "userPrincipalName": re.compile(r"[\s\\%&*+/=?{}|<>();:,\[\]\"äëïöüÿÄËÏÖÜŸ]"),
+    "proxyAddresses": re.compile(r"[\s<>();,\[\]\"]"),
+    "onPremisesSamAccountName": re.compile(r"[\\\"|,/\[\]:<>+=;?*]"),
+}
+MAX_LENGTH = {
+    "userPrincipalName": 113,
+    "mail": 256,
+    "mailNickname": 64,
+    "proxyAddresses": 256,
+    "displayName": 255,
+    "onPremisesSamAccountName": 20,
+}
+MAX_PROXY_ADDRESSES = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    code: str
+    attribute: str
+    value: str
+    problem: str
+
+
+def _checked_values(obj: DirectoryObject) -> Iterator[tuple[str, str]]:
+    """(attribute, value) pairs that sync from on-premises, in their source form."""
+    upn = obj.on_premises_upn or obj.user_principal_name
+    if obj.kind is ObjectKind.USER and upn:
+        yield "userPrincipalName", upn
+    if obj.mail:
+        yield "mail", obj.mail
+    if obj.mail_nickname:
+        yield "mailNickname", obj.mail_nickname
+    if obj.display_name:
+        yield "displayName", obj.display_name
+    if obj.sam_account_name and obj.kind is ObjectKind.USER:
+        yield "onPremisesSamAccountName", obj.sam_account_name
+    for proxy in obj.proxy_addresses:
+        yield "proxyAddresses", proxy
+
+
+def _format_problem(attribute: str, value: str) -> str | None:
+    if attribute == "userPrincipalName":
+        if value.count("@") != 1:
+            return "a UPN needs exactly one @"
+        if not DOMAIN_PART.search(value):
+            return "the part after @ is not a valid domain"
+    elif attribute == "mail":
+        if not RFC2822.match(value):
+            return "not an RFC 2822 address"
+    elif attribute == "mailNickname":
+        if value.startswith("."):
+            return "a mailNickname must not start with '.'"
+    elif attribute == "proxyAddresses":
+        prefix, colon, address = value.partition(":")
+        if not colon or not prefix:
+            return "a proxy address needs a prefix such as smtp:"
+        if prefix.lower() == "smtp":
+            if ":" in address:
+                return "':' after the smtp: prefix"
+            if not RFC2822.match(address):
+                return "not an RFC 2822 address"
+    return None
+
+
+def violations(obj: DirectoryObject) -> list[Violation]:
+    """Every rule the object's values break, one violation per value and rule."""
+    found: list[Violation] = []
+    for attribute, value in _checked_values(obj):
+        limit = MAX_LENGTH.get(attribute)
+        if limit is not None and len(value) > limit:
+            found.append(Violation("value-too-long", attribute, value, f"{len(value)} characters; the limit is {limit}"))
+        pattern = INVALID_CHARACTERS.get(attribute)
+        checked = value.partition(":")[2] if attribute == "proxyAddresses" else value
+        if pattern is not None and (attribute != "proxyAddresses" or value.lower().startswith("smtp:")):
+            bad = sorted(set(pattern.findall(checked)))
+            if bad:
+                shown = " ".join(repr(char) for char in bad)
+                found.append(Violation("invalid-characters", attribute, value, f"characters Entra ID rejects: {shown}"))
+        problem = _format_problem(attribute, value)
+        if problem:
+            found.append(Violation("invalid-format", attribute, value, problem))
+    if len(obj.proxy_addresses) > MAX_PROXY_ADDRESSES:
+        found.append(
+            Violation("too-many-proxy-addresses", "proxyAddresses", str(len(obj.proxy_addresses)),
+                      f"{len(obj.proxy_addresses)} proxy addresses; more than {MAX_PROXY_ADDRESSES} risks a LargeObject error")
+        )
+    return found

@@ -1,0 +1,84 @@
+"""The emulator over loopback HTTP, for a syncdash (or anything else) in another process."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from syncdash.emulator.service import GraphEmulator
+
+LOOPBACK = "127.0.0.1"
+#: Time a client over loopback may take to read a 429 before its wait binds it.
+NOTICE = 0.05
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _EmulatorServer
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        arrived = time.monotonic()
+        length = int(self.headers.get("content-length") or 0)
+        if length:
+            self.rfile.read(length)
+        emulator = self.server.emulator
+        if emulator.faults.latency:
+            time.sleep(emulator.faults.latency)
+        host = self.headers.get("host") or f"{LOOPBACK}:{self.server.server_port}"
+        answer = emulator.handle(self.command, f"http://{host}{self.path}", dict(self.headers), arrived)
+        if answer.drop:
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+        self.wfile.flush()
+        emulator.delivered(answer, NOTICE)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the emulator keeps its own request log."""
+
+
+class _EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, emulator: GraphEmulator, port: int):
+        super().__init__((LOOPBACK, port), _Handler)
+        self.emulator = emulator
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up (a closed keep-alive connection) is not a server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.server_port}/v1.0"
+
+
+def make_server(emulator: GraphEmulator, port: int = 0) -> _EmulatorServer:
+    """A server bound to loopback only (port 0: any free port); ``base_url`` says where."""
+    return _EmulatorServer(emulator, port)
+
+
+@contextmanager
+def serving(emulator: GraphEmulator, port: int = 0) -> Iterator[str]:
+    """Serve in a background thread for the duration of a ``with`` block; yields the base URL."""
+    server = make_server(emulator, port)
+    thread = threading.Thread(target=server.serve_forever, name="graph-emulator", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,346 @@
+"""The emulated Microsoft Graph: one request in, Graph's answer out, independent of HTTP.
+
+Both front ends (the in-process httpx transport and the loopback server) hand requests
+here. It answers what syncdash asks the way Graph does, and refuses what Graph refuses
+with Graph's error JSON, so a client test cannot pass on the emulator's leniency.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from syncdash.emulator import schema as schemas
+from syncdash.emulator.faults import Faults
+from syncdash.emulator.filters import Predicate, compile_filter
+from syncdash.emulator.odata_errors import GraphRefusal, bad_request, not_found, unsupported
+from syncdash.emulator.tenant import TenantStore
+
+VERSION_PREFIX = "/v1.0"
+MAX_TOP = 999
+DEFAULT_TOP = 100
+_QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count"}
+_DELETED_CASTS = {
+    "microsoft.graph.user": "#microsoft.graph.user",
+    "graph.user": "#microsoft.graph.user",
+    "microsoft.graph.group": "#microsoft.graph.group",
+    "graph.group": "#microsoft.graph.group",
+}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Close the connection without answering (a dropped connection).
+    drop: bool = False
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    arrived: float
+
+
+def _error(refusal: GraphRefusal, request_id: str) -> Answer:
+    body = {
+        "error": {
+            "code": refusal.code,
+            "message": refusal.message,
+            "innerError": {
+                "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": request_id,
+                "client-request-id": request_id,
+            },
+        }
+    }
+    return Answer(refusal.status, json.dumps(body).encode(), {"content-type": "application/json"})
+
+
+class GraphEmulator:
+    """Answers Graph v1.0 requests from a :class:`TenantStore`."""
+
+    def __init__(self, store: TenantStore, faults: Faults | None = None):
+        self.store = store
+        self.faults = faults or Faults()
+        self.requests: list[RequestRecord] = []
+        #: Requests sent while a 429's Retry-After had not yet passed.
+        self.early_requests = 0
+        self._throttled_until = 0.0
+        self._announced_at: float | None = None
+        self._lock = threading.Lock()
+        self._filter_cache: dict[tuple, list[dict[str, Any]]] = {}
+
+    # -- bookkeeping -----------------------------------------------------------------
+    def count(self, path_fragment: str = "") -> int:
+        """How many requests had ``path_fragment`` in their path (all when empty)."""
+        return sum(1 for record in self.requests if path_fragment in record.path)
+
+    def delivered(self, answer: Answer, notice: float = 0.0) -> None:
+        """A front end calls this once an answer is on its way to the client.
+
+        From ``notice`` seconds later (the time a client needs to read it: none in
+        process, a little over a socket) the client knows of a throttling wait, and a
+        request it sends before the wait ends counts as early.
+        """
+        if answer.status == 429:
+            with self._lock:
+                self._announced_at = time.monotonic() + notice
+
+    # -- entry point -----------------------------------------------------------------
+    def handle(
+        self, method: str, url: str, headers: Mapping[str, str], arrived: float | None = None
+    ) -> Answer:
+        arrived = time.monotonic() if arrived is None else arrived
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        request_id = str(uuid.uuid4())
+        lowered = {name.lower(): value for name, value in headers.items()}
+        try:
+            answer = self._faults(arrived) or self._route(method, parts, path, query, lowered)
+        except GraphRefusal as refusal:
+            answer = _error(refusal, request_id)
+        answer.headers.setdefault("request-id", request_id)
+        with self._lock:
+            self.requests.append(RequestRecord(method.upper(), path, query, answer.status, arrived))
+        return answer
+
+    def _faults(self, arrived: float) -> Answer | None:
+        faults = self.faults
+        with self._lock:
+            if arrived < self._throttled_until:
+                if self._announced_at is not None and arrived >= self._announced_at:
+                    self.early_requests += 1
+                return self._throttle(self._throttled_until - arrived)
+            if faults.roll(faults.drop_rate):
+                return Answer(0, drop=True)
+            if faults.roll(faults.throttle_rate):
+                wait = float(faults.retry_after) if faults.retry_after else 0.0
+                self._throttled_until = arrived + wait
+                self._announced_at = None
+                return self._throttle(None)
+            if faults.roll(faults.server_error_rate):
+                refusal = GraphRefusal(
+                    faults.server_error_status, "UnknownError", "Service unavailable."
+                )
+                answer = _error(refusal, str(uuid.uuid4()))
+                if faults.retry_after:
+                    answer.headers["retry-after"] = faults.retry_after
+                return answer
+            if faults.roll(faults.malformed_rate):
+                return Answer(200, b'{"value": [{"id": "', {"content-type": "application/json"})
+        return None
+
+    def _throttle(self, remaining: float | None) -> Answer:
+        refusal = GraphRefusal(429, "TooManyRequests", "Too many requests.")
+        answer = _error(refusal, str(uuid.uuid4()))
+        header = self.faults.retry_after if remaining is None else f"{remaining:.3f}"
+        if header:
+            answer.headers["retry-after"] = header
+        return answer
+
+    # -- routing ---------------------------------------------------------------------
+    def _route(
+        self, method: str, parts: Any, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> Answer:
+        if not path.startswith(VERSION_PREFIX + "/"):
+            raise bad_request(f"Invalid version: {path.split('/')[1] if '/' in path else path}")
+        relative = path[len(VERSION_PREFIX) + 1 :].rstrip("/")
+        for prefix, status in self.faults.deny.items():
+            if relative.lower().startswith(prefix.lower()):
+                code = "InvalidAuthenticationToken" if status == 401 else "Authorization_RequestDenied"
+                raise GraphRefusal(status, code, "Insufficient privileges to complete the operation.")
+        if method.upper() != "GET":
+            raise GraphRefusal(
+                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+            )
+        if "" in relative.split("/"):
+            raise bad_request("Resource not found for the segment ''.")
+        segments = relative.split("/")
+        data = self.store.snapshot()
+        base = f"{parts.scheme}://{parts.netloc}{VERSION_PREFIX}"
+        head = segments[0].lower()
+        collection = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
+        if head in collection and len(segments) == 1:
+            return self._list(collection[head], data[head], head, relative, base, query, headers)
+        if head in collection and len(segments) == 2:
+            return self._item(collection[head], data[head], segments[1], base, query)
+        if head == "organization" and len(segments) == 1:
+            return self._list(schemas.ORGANIZATION, data["organization"], head, relative, base, query, headers)
+        if head == "domains" and len(segments) == 1:
+            return self._list(schemas.DOMAIN, data["domains"], head, relative, base, query, headers)
+        if head == "directory" and len(segments) >= 2:
+            return self._directory(segments[1:], data, relative, base, query, headers)
+        raise bad_request(f"Resource not found for the segment '{segments[0]}'.")
+
+    def _directory(self, segments, data, relative, base, query, headers) -> Answer:
+        name = segments[0].lower()
+        if name == "onpremisessynchronization" and len(segments) == 1:
+            return self._list(
+                schemas.ON_PREMISES_SYNCHRONIZATION, data["onPremisesSynchronization"],
+                "directory/onPremisesSynchronization", relative, base, query, headers,
+            )
+        if name == "deleteditems":
+            if len(segments) == 1:
+                raise bad_request(
+                    "Request for deleted items requires a type cast: "
+                    "use /directory/deletedItems/microsoft.graph.user or microsoft.graph.group."
+                )
+            cast = _DELETED_CASTS.get(segments[1].lower())
+            if cast is None or len(segments) > 2:
+                raise bad_request(f"Resource not found for the segment '{segments[1]}'.")
+            schema = schemas.USER if cast.endswith("user") else schemas.GROUP
+            items = [item for item in data["deletedItems"] if item.get("@odata.type") == cast]
+            key = f"deletedItems/{cast}"
+            return self._list(schema, items, key, relative, base, query, headers)
+        raise bad_request(f"Resource not found for the segment '{segments[0]}'.")
+
+    # -- query options ---------------------------------------------------------------
+    def _selection(self, schema: schemas.Schema, items: list[dict], query: dict[str, str]) -> list[str] | None:
+        raw = query.get("$select")
+        if raw is None:
+            return None
+        names = [name.strip() for name in raw.split(",") if name.strip()]
+        cache_key = ("known", schema.name, self.store.version, id(items))
+        known = self._filter_cache.get(cache_key)
+        if known is None:
+            known = self._filter_cache[cache_key] = schema.properties.union(*items)
+        for name in names:
+            if name not in known:
+                raise bad_request(
+                    f"Could not find a property named '{name}' on type '{schema.odata_type}'."
+                )
+        return names
+
+    @staticmethod
+    def _project(schema: schemas.Schema, item: dict[str, Any], names: list[str] | None) -> dict:
+        if names is None:
+            if schema.defaults is None:
+                return item
+            extras = [key for key in item if key not in schema.properties]
+            names = [*schema.defaults, *extras]
+        projected = {key: value for key, value in item.items() if key.startswith("@")}
+        for name in names:
+            projected[name] = item.get(name, [] if name in schema.collections else None)
+        return projected
+
+    def _filtered(self, schema, items, key, query, advanced) -> list[dict[str, Any]]:
+        text = query.get("$filter")
+        if not text:
+            return items
+        for refused in self.faults.refuse_filters:
+            if refused in text:
+                raise unsupported("Unsupported Query.")
+        cache_key = (key, text, advanced, self.store.version, id(items))
+        cached = self._filter_cache.get(cache_key)
+        if cached is None:
+            predicate: Predicate = compile_filter(text, schema, advanced=advanced)
+            cached = [item for item in items if predicate(item)]
+            if len(self._filter_cache) > 256:
+                self._filter_cache.clear()
+            self._filter_cache[cache_key] = cached
+        return cached
+
+    def _list(self, schema, items, key, relative, base, query, headers) -> Answer:
+        unknown = sorted(set(query) - _QUERY_OPTIONS)
+        if unknown:
+            raise bad_request(f"Query option '{unknown[0]}' is not allowed here.")
+        count = query.get("$count", "").lower()
+        if count not in ("", "true", "false"):
+            raise bad_request(f"Invalid value for $count: '{query['$count']}'.")
+        eventual = headers.get("consistencylevel", "").lower() == "eventual"
+        if count == "true" and not eventual:
+            raise bad_request("$count is not currently supported without ConsistencyLevel: eventual.")
+        advanced = eventual and count == "true"
+        top = DEFAULT_TOP
+        if "$top" in query:
+            try:
+                top = int(query["$top"])
+            except ValueError:
+                raise bad_request(f"Invalid page size specified: '{query['$top']}'.") from None
+            if not 1 <= top <= MAX_TOP:
+                raise bad_request(
+                    f"Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive."
+                )
+        names = self._selection(schema, items, query)
+        matched = self._filtered(schema, items, key, query, advanced)
+        fingerprint = _fingerprint(relative, query)
+        offset, empty_served = _read_token(query.get("$skiptoken"), fingerprint)
+        body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{key}"}
+        if advanced:
+            body["@odata.count"] = len(matched)
+        if self.faults.empty_pages and offset > 0 and not empty_served:
+            body["value"] = []
+            next_offset: int | None = offset
+            empty_next = True
+        else:
+            page = matched[offset : offset + top]
+            body["value"] = [self._project(schema, item, names) for item in page]
+            next_offset = offset + top if offset + top < len(matched) else None
+            empty_next = False
+        if next_offset is not None:
+            params = {name: value for name, value in query.items() if name != "$skiptoken"}
+            params["$skiptoken"] = _make_token(next_offset, fingerprint, empty_next)
+            body["@odata.nextLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
+        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+
+    def _item(self, schema, items, object_id, base, query) -> Answer:
+        unknown = sorted(set(query) - {"$select"})
+        if unknown:
+            raise bad_request(f"Query option '{unknown[0]}' is not allowed here.")
+        found = next((item for item in items if str(item.get("id", "")).lower() == object_id.lower()), None)
+        if found is None:
+            raise not_found(
+                f"Resource '{object_id}' does not exist or one of its queried "
+                "reference-property objects are not present."
+            )
+        names = self._selection(schema, items, query)
+        body = {"@odata.context": f"{base}/$metadata#{schema.name}/$entity"}
+        body.update(self._project(schema, found, names))
+        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+
+
+_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+
+
+def _fingerprint(relative: str, query: dict[str, str]) -> str:
+    stable = sorted((k, v) for k, v in query.items() if k != "$skiptoken")
+    return hashlib.sha256(repr((relative.lower(), stable)).encode()).hexdigest()[:16]
+
+
+def _make_token(offset: int, fingerprint: str, empty_served: bool) -> str:
+    raw = json.dumps([offset, fingerprint, empty_served]).encode()
+    return "RFNwdAIAAQAAA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_token(token: str | None, fingerprint: str) -> tuple[int, bool]:
+    """Offset and empty-page flag from a skiptoken issued for this very query."""
+    if token is None:
+        return 0, False
+    try:
+        if not token.startswith("RFNwdAIAAQAAA"):
+            raise ValueError
+        payload = token[len("RFNwdAIAAQAAA") :]
+        offset, issued_for, empty_served = json.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        )
+        if issued_for != fingerprint or not isinstance(offset, int) or offset < 0:
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error):
+        raise bad_request("Invalid $skiptoken.") from None
+    return offset, bool(empty_served)

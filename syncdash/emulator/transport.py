@@ -1,0 +1,29 @@
+"""The emulator inside the client's process: an httpx transport under the SDK's middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from syncdash.emulator.service import GraphEmulator
+
+
+class EmulatorTransport(httpx.AsyncBaseTransport):
+    """Hands each request to a :class:`GraphEmulator`, with its latency and dropped
+    connections made to look like the network's."""
+
+    def __init__(self, emulator: GraphEmulator):
+        self.emulator = emulator
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        arrived = time.monotonic()
+        await request.aread()
+        if self.emulator.faults.latency:
+            await asyncio.sleep(self.emulator.faults.latency)
+        answer = self.emulator.handle(request.method, str(request.url), request.headers, arrived)
+        if answer.drop:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        self.emulator.delivered(answer)
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.body, request=request)

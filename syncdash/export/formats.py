@@ -1,0 +1,133 @@
+"""Report and check output in every format admins paste, load or read.
+
+Directory values are untrusted here too: CSV cells that a spreadsheet would run as a
+formula are neutralised, markdown metacharacters escaped, and text output sanitised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from syncdash.diagnose.findings import Diagnosis, Severity, Status
+from syncdash.export.records import check_record, report_record
+from syncdash.export.rows import error_rows
+from syncdash.export.table import render_table
+from syncdash.model import TenantStatus, Unknown
+from syncdash.sanitize import safe_text
+
+REPORT_FORMATS = ("table", "json", "csv", "markdown")
+CHECK_FORMATS = ("text", "json")
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+MARKS = {
+    True: {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"},
+    False: {Status.CLEAR: "[ok]", Status.PROBLEM: "[X]", Status.UNKNOWN: "[?]"},
+}
+
+
+def csv_cell(value: object) -> str:
+    """A cell no spreadsheet will evaluate: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def md(value: object) -> str:
+    """Markdown-escaped, single-line, control characters removed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", safe_text("" if value is None else str(value)))
+
+
+def tenant_line(tenant: TenantStatus) -> str:
+    name = tenant.name if isinstance(tenant.name, str) else "tenant (name unknown)"
+    if isinstance(tenant.sync_enabled, Unknown):
+        sync = "sync status unknown"
+    else:
+        sync = "dirsync on" if tenant.sync_enabled else "dirsync OFF"
+    last = tenant.last_sync
+    when = f", last sync {last:%Y-%m-%d %H:%M} UTC" if last and not isinstance(last, Unknown) else ""
+    return safe_text(f"{name}: {sync}{when}")
+
+
+# -- report ---------------------------------------------------------------------------
+def report_json(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
+    return json.dumps(report_record(tenant, complete, diagnoses), indent=2, ensure_ascii=False)
+
+
+def report_csv(diagnoses: tuple[Diagnosis, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
+                     "attribute", "value", "message", "related", "fix", "powershell", "docs"])
+    for diagnosis in diagnoses:
+        obj = diagnosis.object
+        assert obj is not None  # a report lists only objects that exist
+        for step in diagnosis.steps:
+            for f in step.findings:
+                related = "; ".join(r.describe() for r in f.related)
+                writer.writerow([csv_cell(cell) for cell in (
+                    obj.kind.value, obj.display_name, obj.identity, obj.id, step.step, f.code,
+                    f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
+                )])
+    return out.getvalue()
+
+
+def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
+    lines = [f"# Directory sync errors: {md(tenant_line(tenant))}", ""]
+    scope = "complete scan" if complete else "partial list"
+    lines += [f"{len(diagnoses)} objects with sync errors ({scope}).", ""]
+    for diagnosis in diagnoses:
+        obj = diagnosis.object
+        assert obj is not None
+        lines += [f"## {md(obj.display_name)} ({obj.kind.value}, {md(obj.identity)})", ""]
+        for f in diagnosis.findings:
+            lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
+            for r in f.related:
+                lines.append(f"  - related: {md(r.describe())}")
+            lines.append(f"  - fix: {md(f.fix)}")
+            if f.powershell:
+                lines.append(f"  - suggestion: `{safe_text(f.powershell).replace('`', 'ˋ')}`")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def report_table(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
+    objects = tuple(d.object for d in diagnoses if d.object is not None)
+    scope = "complete scan" if complete else "partial list"
+    head = f"{tenant_line(tenant)}\n{len(objects)} objects with sync errors ({scope})"
+    return f"{head}\n{render_table(error_rows(objects))}" if objects else head
+
+
+# -- check ----------------------------------------------------------------------------
+def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
+    return json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False)
+
+
+def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, unicode: bool = True) -> str:
+    """The checklist as an admin reads it: a mark per step, findings and manual checks."""
+    marks = MARKS[unicode]
+    obj = diagnosis.object
+    title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
+             else f"{diagnosis.query} (not found in Entra ID)")
+    lines = [safe_text(title), tenant_line(tenant), ""]
+    for step in diagnosis.steps:
+        note = "" if step.needed else "  (not needed: an earlier step found the cause)"
+        lines.append(f"{marks[step.status]} Step {step.step}: {step.title}{note}")
+        for reason in step.unknown:
+            lines.append(f"    ? could not check: {safe_text(reason)}")
+        for f in step.findings:
+            tag = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}[f.severity]
+            lines.append(f"    {tag} [{f.code}] {safe_text(f.message)}")
+            for r in f.related:
+                lines.append(f"        related: {safe_text(r.describe())}")
+            lines.append(f"        fix: {safe_text(f.fix)}")
+            if f.powershell:
+                lines.append(f"        suggestion (review before running): {safe_text(f.powershell)}")
+            lines.append(f"        docs: {f.docs}")
+        lines.append("    manual checks:")
+        lines += [f"      [ ] {m.text}" for m in step.manual]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

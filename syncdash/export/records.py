@@ -1,0 +1,106 @@
+"""Diagnoses as plain JSON-ready dicts: the one shape behind json, csv and markdown output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from syncdash.diagnose.findings import Diagnosis, Finding, StepResult
+from syncdash.model import DirectoryObject, TenantStatus, Unknown
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def tenant_record(tenant: TenantStatus) -> dict[str, Any]:
+    def known(value: Any) -> Any:
+        return None if isinstance(value, Unknown) else value
+
+    last = known(tenant.last_sync)
+    unknown = {
+        part: value.reason
+        for part, value in (
+            ("organization", tenant.name),
+            ("domains", tenant.domains),
+            ("syncSettings", tenant.sync_settings),
+        )
+        if isinstance(value, Unknown)
+    }
+    return {
+        "id": known(tenant.tenant_id),
+        "name": known(tenant.name),
+        "syncEnabled": known(tenant.sync_enabled),
+        "lastSync": _iso(last),
+        "unknown": unknown,
+    }
+
+
+def object_record(obj: DirectoryObject | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {
+        "id": obj.id,
+        "kind": obj.kind.value,
+        "displayName": obj.display_name,
+        "userPrincipalName": obj.user_principal_name,
+        "mail": obj.mail,
+        "synced": obj.sync_enabled,
+    }
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "attribute": finding.attribute,
+        "value": finding.value,
+        "related": [
+            {
+                "id": r.id,
+                "kind": r.kind.value,
+                "displayName": r.display_name,
+                "identity": r.identity,
+                "deleted": r.deleted,
+                "synced": r.synced,
+            }
+            for r in finding.related
+        ],
+        "fix": finding.fix,
+        "powershell": finding.powershell,
+        "docs": finding.docs,
+    }
+
+
+def step_record(step: StepResult) -> dict[str, Any]:
+    return {
+        "step": step.step,
+        "title": step.title,
+        "status": step.status.value,
+        "needed": step.needed,
+        "unknown": list(step.unknown),
+        "findings": [finding_record(f) for f in step.findings],
+        "manual": [{"key": m.key, "text": m.text, "docs": m.docs} for m in step.manual],
+    }
+
+
+def check_record(tenant: TenantStatus, diagnosis: Diagnosis) -> dict[str, Any]:
+    return {
+        "schema": "syncdash.check/1",
+        "tenant": tenant_record(tenant),
+        "object": object_record(diagnosis.object),
+        "steps": [step_record(step) for step in diagnosis.steps],
+    }
+
+
+def report_record(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> dict[str, Any]:
+    return {
+        "schema": "syncdash.report/1",
+        "tenant": tenant_record(tenant),
+        "complete": complete,
+        "objects": [
+            {**(object_record(d.object) or {}), "findings": [finding_record(f) for f in d.findings]}
+            for d in diagnoses
+        ],
+    }

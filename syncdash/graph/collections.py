@@ -1,0 +1,69 @@
+"""Where each kind of directory object lives in Graph, and how to list it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from syncdash.graph.fetch import pages, query
+from syncdash.graph.fields import FIELDS
+from syncdash.graph.parse import directory_object
+from syncdash.model import DirectoryObject, ObjectKind
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+#: Graph's largest page for users, groups and contacts.
+MAX_PAGE = 999
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A listable set of directory objects: live users/groups/contacts, or a recycle bin."""
+
+    kind: ObjectKind
+    deleted: bool = False
+
+    @property
+    def resource(self) -> str:
+        """The path below /v1.0, also the key of error messages and permission hints."""
+        if self.deleted:
+            return f"deletedItems/microsoft.graph.{self.kind.value}"
+        return {ObjectKind.USER: "users", ObjectKind.GROUP: "groups"}.get(self.kind, "contacts")
+
+    @property
+    def fields(self) -> list[str]:
+        return [*FIELDS[self.kind], "deletedDateTime"] if self.deleted else list(FIELDS[self.kind])
+
+    def builder(self, client: GraphServiceClient) -> Any:
+        if self.deleted:
+            deleted = client.directory.deleted_items
+            return deleted.graph_user if self.kind is ObjectKind.USER else deleted.graph_group
+        if self.kind is ObjectKind.USER:
+            return client.users
+        return client.groups if self.kind is ObjectKind.GROUP else client.contacts
+
+    async def list(
+        self,
+        client: GraphServiceClient,
+        *,
+        filter: str | None = None,
+        top: int | None = MAX_PAGE,
+    ) -> AsyncIterator[list[DirectoryObject]]:
+        """Pages of parsed objects with the fields syncdash reads."""
+        builder = self.builder(client)
+        params = query(builder, select=self.fields, filter=filter, top=top)
+        async for page in pages(builder, self.resource, params):
+            yield [directory_object(raw, self.kind) for raw in page]
+
+    async def find(self, client: GraphServiceClient, filter: str) -> list[DirectoryObject]:
+        """Every object matching a filter (lookups match few objects: small pages suffice)."""
+        found: list[DirectoryObject] = []
+        async for page in self.list(client, filter=filter, top=None):
+            found += page
+        return found
+
+
+LIVE = tuple(Collection(kind) for kind in ObjectKind)
+RECYCLE_BIN = (Collection(ObjectKind.USER, deleted=True), Collection(ObjectKind.GROUP, deleted=True))

@@ -1,0 +1,112 @@
+"""Graph failures as exceptions whose message tells an administrator what to do."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from syncdash.graph.retry import parse_retry_after
+
+#: What a 403 on each resource most likely lacks (least privilege, read only).
+REQUIRED_PERMISSION = {
+    "users": "User.Read.All",
+    "groups": "Group.Read.All",
+    "contacts": "OrgContact.Read.All",
+    "organization": "Organization.Read.All (app) or User.Read (delegated)",
+    "domains": "Domain.Read.All",
+    "onPremisesSynchronization": (
+        "OnPremDirectorySynchronization.Read.All, delegated, signed in as a Global Administrator"
+    ),
+    "deletedItems/microsoft.graph.user": "User.Read.All",
+    "deletedItems/microsoft.graph.group": "Group.Read.All",
+}
+
+
+class GraphError(Exception):
+    """Base of every Graph failure; ``str()`` is the one line shown to the admin."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class TenantUnreachable(GraphError):
+    """No HTTP answer at all: DNS, TLS, timeout or a dropped connection."""
+
+
+class AuthenticationFailed(GraphError):
+    """401: the token is missing, expired or revoked."""
+
+
+class PermissionDenied(GraphError):
+    """403: the signed-in identity may not read this resource."""
+
+
+class Throttled(GraphError):
+    """429 that outlasted every retry."""
+
+    def __init__(self, message: str, *, retry_after: float | None):
+        super().__init__(message, status=429, code="TooManyRequests")
+        self.retry_after = retry_after
+
+
+class UnsupportedQuery(GraphError):
+    """400 Request_UnsupportedQuery: this tenant's Graph will not run that filter."""
+
+
+class NotFound(GraphError):
+    """404: no such object."""
+
+
+class BadResponse(GraphError):
+    """Graph answered, but not with the JSON it documents."""
+
+
+def _graph_error(response: httpx.Response) -> tuple[str | None, str]:
+    """Graph's ``{"error": {"code", "message"}}``, tolerating bodies that are not JSON."""
+    try:
+        error = response.json().get("error") or {}
+        return error.get("code"), str(error.get("message") or "").strip()
+    except (ValueError, AttributeError):
+        return None, ""
+
+
+def raise_for_response(response: httpx.Response, resource: str) -> None:
+    """Turn a non-2xx Graph answer about ``resource`` into the matching GraphError."""
+    status = response.status_code
+    if status < 400:
+        return
+    code, detail = _graph_error(response)
+    where = f"Graph {resource}"
+    if status == 401:
+        raise AuthenticationFailed(
+            f"{where}: not signed in or the sign-in expired; sign in again", status=401, code=code
+        )
+    if status == 403:
+        permission = REQUIRED_PERMISSION.get(resource, "a read permission for it")
+        raise PermissionDenied(
+            f"{where}: access denied; the app needs {permission}", status=403, code=code
+        )
+    if status == 404:
+        raise NotFound(f"{where}: not found", status=404, code=code)
+    if status == 429:
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        hint = f"try again in {wait:g} s" if wait is not None else "try again in a minute"
+        raise Throttled(f"{where}: Graph is throttling this app; {hint}", retry_after=wait)
+    if status == 400 and code == "Request_UnsupportedQuery":
+        raise UnsupportedQuery(f"{where}: query not supported here ({detail})", status=400, code=code)
+    suffix = f": {detail}" if detail else ""
+    raise GraphError(f"{where}: HTTP {status} {code or ''}{suffix}".rstrip(), status=status, code=code)
+
+
+def parse_json(response: httpx.Response, resource: str) -> dict:
+    """The body of a 2xx answer as a JSON object, or BadResponse."""
+    try:
+        body = json.loads(response.content)
+    except ValueError as exc:
+        raise BadResponse(f"Graph {resource}: the answer is not valid JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise BadResponse(f"Graph {resource}: expected a JSON object, got {type(body).__name__}")
+    return body

@@ -1,0 +1,93 @@
+"""Sending one request through the SDK and taking its raw JSON; paging our own way.
+
+msgraph-sdk builds each request (URL template, auth, retry, telemetry) but its model
+parsing is far too slow for directory listings, so every call here asks for the native
+httpx response. Paging is a plain loop: the SDK's PageIterator stops at the first empty
+page, which Graph does send in the middle of listings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from syncdash.graph.errors import BadResponse, TenantUnreachable, parse_json, raise_for_response
+
+#: Attempts per page when the connection drops or the body arrives broken; the SDK's
+#: retry handler only covers HTTP statuses.
+TRANSPORT_ATTEMPTS = 4
+TRANSPORT_BACKOFF = 0.25
+
+
+def query(builder: Any, **params: Any) -> Any:
+    """The builder's own generated query-parameter dataclass, filled with ``params``."""
+    cls = getattr(type(builder), f"{type(builder).__name__}GetQueryParameters")
+    return cls(**{name: value for name, value in params.items() if value is not None})
+
+
+async def _send(builder: Any, params: Any, headers: Mapping[str, str]) -> httpx.Response:
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from kiota_abstractions.native_response_handler import NativeResponseHandler
+    from kiota_http.middleware.options import ResponseHandlerOption
+
+    config = RequestConfiguration(
+        query_parameters=params, options=[ResponseHandlerOption(NativeResponseHandler())]
+    )
+    for name, value in headers.items():
+        config.headers.add(name, value)
+    return await builder.get(request_configuration=config)
+
+
+async def get_json(
+    builder: Any,
+    resource: str,
+    params: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """GET through ``builder`` and return the JSON object, resending on transport faults."""
+    for attempt in itertools.count():
+        try:
+            response = await _send(builder, params, headers or {})
+            raise_for_response(response, resource)
+            return parse_json(response, resource)
+        except BadResponse:
+            if attempt + 1 >= TRANSPORT_ATTEMPTS:
+                raise
+        except httpx.TransportError as exc:
+            if attempt + 1 >= TRANSPORT_ATTEMPTS:
+                raise TenantUnreachable(
+                    f"Graph {resource}: tenant not reachable ({type(exc).__name__}: {exc})"
+                ) from None
+        await asyncio.sleep(TRANSPORT_BACKOFF * 2**attempt)
+    raise AssertionError("itertools.count() does not end")
+
+
+def page_items(body: dict[str, Any], resource: str) -> list[dict[str, Any]]:
+    items = body.get("value")
+    if not isinstance(items, list):
+        raise BadResponse(f"Graph {resource}: a listing without a 'value' array")
+    return [item for item in items if isinstance(item, dict)]
+
+
+async def pages(
+    builder: Any,
+    resource: str,
+    params: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every page of a listing, following ``@odata.nextLink`` through empty pages.
+
+    A page that fails is fetched again from its own link, so a fault in the middle of a
+    listing resumes where it stopped instead of starting over.
+    """
+    body = await get_json(builder, resource, params, headers)
+    while True:
+        yield page_items(body, resource)
+        link = body.get("@odata.nextLink")
+        if not isinstance(link, str) or not link:
+            return
+        body = await get_json(builder.with_url(link), resource, None, headers)

@@ -1,0 +1,121 @@
+"""Who holds which value, answered from objects already in memory.
+
+Built from a full scan (the report) or from the few objects a lookup fetched (``check``),
+so both reason about holders with the same code and the report needs no request per
+object.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from syncdash.graph.lookup import holds_value, split_address
+from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, TenantStatus
+
+
+def _keys(obj: DirectoryObject) -> set[str]:
+    """Every value the object can be found by, casefolded: UPN, mail, proxy addresses."""
+    keys = set()
+    if obj.upn:
+        keys.add(obj.upn.casefold())
+    if obj.mail:
+        keys.add(obj.mail.casefold())
+    for proxy in obj.proxy_addresses:
+        prefix, address = split_address(proxy)
+        keys.add(proxy.strip().casefold())
+        if prefix == "smtp":
+            keys.add(address.casefold())
+    return keys
+
+
+def primary_smtp(obj: DirectoryObject) -> str | None:
+    """The primary address (``SMTP:`` in capitals), else mail."""
+    for proxy in obj.proxy_addresses:
+        if proxy.startswith("SMTP:"):
+            return proxy[5:]
+    return obj.mail
+
+
+class DirectoryIndex:
+    """Live and deleted objects, indexed by every value they hold and by immutableId."""
+
+    def __init__(self, objects: Iterable[DirectoryObject]):
+        self._by_value: dict[str, dict[tuple[str, bool], DirectoryObject]] = defaultdict(dict)
+        self._by_anchor: dict[str, list[DirectoryObject]] = defaultdict(list)
+        self._by_source_upn: dict[str, dict[str, DirectoryObject]] = defaultdict(dict)
+        for obj in objects:
+            for key in _keys(obj):
+                self._by_value[key][(obj.id, obj.is_deleted)] = obj
+            if obj.immutable_id:
+                self._by_anchor[obj.immutable_id].append(obj)
+            if obj.on_premises_upn and not obj.is_deleted:
+                self._by_source_upn[obj.on_premises_upn.casefold()][obj.id] = obj
+
+    def holders(self, value: str) -> tuple[DirectoryObject, ...]:
+        """Every object holding ``value`` as UPN, mail or proxy address."""
+        prefix, address = split_address(value)
+        key = address if prefix in (None, "smtp") else value.strip()
+        found = self._by_value.get(key.casefold(), {})
+        return tuple(obj for obj in found.values() if holds_value(obj, value))
+
+    def claimants(self, upn: str) -> tuple[DirectoryObject, ...]:
+        """Synced objects whose on-premises UPN is ``upn``: the side of a UPN conflict whose
+        cloud UPN was replaced by a placeholder, so it no longer *holds* the value."""
+        return tuple(self._by_source_upn.get(split_address(upn)[1].casefold(), {}).values())
+
+    def _own_deleted(self, obj: DirectoryObject | None, query: str) -> tuple[DirectoryObject, ...]:
+        values = [query] if obj is None else [obj.user_principal_name, obj.on_premises_upn, obj.mail]
+        found = {d.id: d for v in values if v and "@" in v for d in self.holders(v) if d.is_deleted}
+        if obj is not None and obj.immutable_id:
+            found.update((d.id, d) for d in self._by_anchor[obj.immutable_id] if d.is_deleted)
+        if obj is not None:
+            found.pop(obj.id, None)
+        return tuple(found.values())
+
+    def _soft_match_candidates(self, obj: DirectoryObject) -> tuple[DirectoryObject, ...]:
+        """The other side of a soft match: for an on-premises object, the cloud-only objects
+        holding its UPN or primary SMTP; for a cloud-only object, the synced objects that
+        would match it."""
+        if obj.sync_enabled is None and not obj.on_premises_upn:
+            values = {v for v in (obj.user_principal_name, primary_smtp(obj)) if v}
+            found = {c.id: c for v in values for c in self.claimants(v) if c.sync_enabled is not None}
+        else:
+            values = {v for v in (obj.on_premises_upn, primary_smtp(obj)) if v}
+            found = {
+                holder.id: holder
+                for value in values
+                for holder in self.holders(value)
+                if holder.sync_enabled is None and not holder.is_deleted
+            }
+        found.pop(obj.id, None)
+        return tuple(found.values())
+
+    def facts(
+        self,
+        obj: DirectoryObject | None,
+        *,
+        query: str,
+        tenant: TenantStatus,
+        now: datetime,
+        unavailable: tuple[str, ...] = (),
+    ) -> ObjectFacts:
+        holders = {}
+        if obj is not None:
+            for error in obj.provisioning_errors:
+                found = {h.id: h for h in self.holders(error.value)}
+                if error.property is ConflictProperty.USER_PRINCIPAL_NAME:
+                    found.update((c.id, c) for c in self.claimants(error.value))
+                found.pop(obj.id, None)
+                holders[error.value] = tuple(found.values())
+        return ObjectFacts(
+            query=query,
+            object=obj,
+            tenant=tenant,
+            holders=holders,
+            recycle_bin=self._own_deleted(obj, query),
+            soft_match_candidates=() if obj is None else self._soft_match_candidates(obj),
+            unavailable=unavailable,
+            now=now,
+        )

@@ -1,0 +1,105 @@
+"""Finding every object with sync errors: a fast filtered listing and a complete scan.
+
+The server-side filter is quick but cannot see service provisioning errors and has been
+reported to return partial results or ``Request_UnsupportedQuery``; only a scan of every
+object proves the list complete, so both exist and the result says which one it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from syncdash.graph.collections import LIVE, Collection
+from syncdash.graph.errors import UnsupportedQuery
+from syncdash.graph.odata import PROVISIONING_ERROR_FILTER
+from syncdash.model import DirectoryObject, ScanProgress, ScanResult
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+
+def newest_first(objects: list[DirectoryObject]) -> tuple[DirectoryObject, ...]:
+    """The list's natural order: most recent error on top, then by name for stability."""
+    ordered = sorted(objects, key=lambda o: (o.display_name.casefold(), o.id))
+    ordered.sort(key=lambda o: o.newest_error.timestamp() if o.newest_error else 0.0, reverse=True)
+    return tuple(ordered)
+
+
+async def _with_errors(
+    client: GraphServiceClient, collection: Collection, filter: str | None
+) -> tuple[list[DirectoryObject], int]:
+    found: list[DirectoryObject] = []
+    requests = 0
+    async for page in collection.list(client, filter=filter):
+        requests += 1
+        found += (obj for obj in page if obj.has_errors)
+    return found, requests
+
+
+async def _fast(client: GraphServiceClient, collection: Collection) -> tuple[list, int, bool]:
+    """One kind through the filter; a tenant that refuses the filter gets a full scan."""
+    try:
+        found, requests = await _with_errors(client, collection, PROVISIONING_ERROR_FILTER)
+        return found, requests, False
+    except UnsupportedQuery:
+        found, requests = await _with_errors(client, collection, None)
+        return found, requests + 1, True
+
+
+async def scan_fast(client: GraphServiceClient) -> ScanResult:
+    """Objects with provisioning errors via the server-side filter, all kinds at once."""
+    results = await asyncio.gather(*(_fast(client, collection) for collection in LIVE))
+    return ScanResult(
+        objects=newest_first([obj for found, _, _ in results for obj in found]),
+        complete=all(scanned for _, _, scanned in results),
+        requests=sum(requests for _, requests, _ in results),
+    )
+
+
+async def full_scan(client: GraphServiceClient) -> AsyncIterator[ScanProgress]:
+    """Every user, group and contact, listed concurrently, reported page by page.
+
+    Each kind ends with a ``done`` progress; a failure of one kind cancels the others
+    and is raised to the caller.
+    """
+    queue: asyncio.Queue[ScanProgress | BaseException] = asyncio.Queue()
+
+    async def run(collection: Collection) -> None:
+        scanned = 0
+        try:
+            async for page in collection.list(client):
+                scanned += len(page)
+                await queue.put(ScanProgress(collection.kind, scanned, tuple(page), done=False))
+            await queue.put(ScanProgress(collection.kind, scanned, (), done=True))
+        except Exception as exc:  # handed to the consumer, which raises it
+            await queue.put(exc)
+
+    tasks = [asyncio.create_task(run(collection)) for collection in LIVE]
+    try:
+        running = len(tasks)
+        while running:
+            item = await queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            running -= item.done
+            yield item
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def scan_all(
+    client: GraphServiceClient, on_progress: Callable[[ScanProgress], None] | None = None
+) -> ScanResult:
+    """The complete list of objects with errors (provisioning or unresolved service errors)."""
+    found: list[DirectoryObject] = []
+    requests = 0
+    async for progress in full_scan(client):
+        requests += not progress.done
+        found += progress.with_errors
+        if on_progress is not None:
+            on_progress(progress)
+    return ScanResult(objects=newest_first(found), complete=True, requests=requests)

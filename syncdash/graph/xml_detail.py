@@ -1,0 +1,38 @@
+"""Readable summaries of the XML that workloads (Exchange) put in service provisioning errors.
+
+The XML is written by a remote service and can be crafted by anyone able to set the
+failing attribute, so it is parsed with defusedxml: no DTDs, no entities, no network.
+"""
+
+from __future__ import annotations
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+#: Summaries longer than this are cut: the raw XML stays available for the full story.
+MAX_SUMMARY = 500
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def summarise_error_detail(xml: str) -> str:
+    """The error codes and descriptions in ``xml``, as one line an admin can read."""
+    if not xml.strip():
+        return ""
+    try:
+        root = fromstring(xml, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        return f"unreadable error detail ({type(exc).__name__})"
+    parts: list[str] = []
+    for record in root.iter():
+        if _local(record.tag) != "ErrorRecord":
+            continue
+        fields = {_local(child.tag): " ".join((child.text or "").split()) for child in record}
+        code, description = fields.get("ErrorCode", ""), fields.get("ErrorDescription", "")
+        parts.append(": ".join(part for part in (code, description) if part))
+    if not parts:
+        parts = [" ".join(" ".join(root.itertext()).split())]
+    summary = "; ".join(part for part in parts if part) or "no description in error detail"
+    return summary if len(summary) <= MAX_SUMMARY else summary[: MAX_SUMMARY - 1] + "…"

@@ -1,0 +1,239 @@
+"""Plain data shared by every layer: what syncdash knows about a tenant and its objects.
+
+Nothing here does I/O or knows about Graph's wire format; the graph layer builds these
+objects from raw JSON and the diagnosis and UI only ever read them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+class ObjectKind(str, enum.Enum):
+    """The three kinds of directory object Entra Connect synchronizes."""
+
+    USER = "user"
+    GROUP = "group"
+    CONTACT = "contact"
+
+
+class ConflictProperty(str, enum.Enum):
+    """The attribute a provisioning error is about.
+
+    Graph spells proxy-address conflicts both ``ProxyAddress`` and ``ProxyAddresses``;
+    they are one thing to an administrator, so they are one value here.
+    """
+
+    USER_PRINCIPAL_NAME = "UserPrincipalName"
+    PROXY_ADDRESS = "ProxyAddress"
+    OTHER = "Other"
+
+    @classmethod
+    def from_graph(cls, raw: str | None) -> ConflictProperty:
+        """Map Graph's ``propertyCausingError`` (any case, either proxy spelling)."""
+        folded = (raw or "").strip().lower()
+        if folded == "userprincipalname":
+            return cls.USER_PRINCIPAL_NAME
+        if folded in ("proxyaddress", "proxyaddresses"):
+            return cls.PROXY_ADDRESS
+        return cls.OTHER
+
+
+def utc(moment: datetime) -> datetime:
+    """Make a timestamp timezone-aware UTC; Graph sometimes sends naive ones, meaning UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningError:
+    """One entry of ``onPremisesProvisioningErrors`` (Duplicate Attribute Resiliency)."""
+
+    category: str
+    property: ConflictProperty
+    property_raw: str
+    value: str
+    occurred: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceError:
+    """One ``serviceProvisioningError``: a workload such as Exchange refused the object."""
+
+    service_instance: str
+    created: datetime | None
+    resolved: bool
+    detail_xml: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryObject:
+    """A user, group or contact with every field syncdash reasons about.
+
+    ``sync_enabled`` keeps Graph's three states: True (synced now), False (was synced,
+    now cloud-managed) and None (never synced: a cloud-only object).
+    """
+
+    id: str
+    kind: ObjectKind
+    display_name: str
+    user_principal_name: str | None = None
+    mail: str | None = None
+    mail_nickname: str | None = None
+    proxy_addresses: tuple[str, ...] = ()
+    account_enabled: bool | None = None
+    sync_enabled: bool | None = None
+    last_sync: datetime | None = None
+    immutable_id: str | None = None
+    distinguished_name: str | None = None
+    sam_account_name: str | None = None
+    security_identifier: str | None = None
+    on_premises_upn: str | None = None
+    on_premises_domain: str | None = None
+    on_premises_netbios: str | None = None
+    provisioning_errors: tuple[ProvisioningError, ...] = ()
+    service_errors: tuple[ServiceError, ...] = ()
+    deleted: datetime | None = None
+
+    @property
+    def is_deleted(self) -> bool:
+        """True for an object read from the recycle bin (deletedItems)."""
+        return self.deleted is not None
+
+    @property
+    def unresolved_service_errors(self) -> tuple[ServiceError, ...]:
+        return tuple(error for error in self.service_errors if not error.resolved)
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether the object belongs on the sync-error list."""
+        return bool(self.provisioning_errors or self.unresolved_service_errors)
+
+    @property
+    def newest_error(self) -> datetime | None:
+        """When the most recent of its errors happened: the list sorts by it."""
+        moments = [e.occurred for e in self.provisioning_errors if e.occurred]
+        moments += [e.created for e in self.unresolved_service_errors if e.created]
+        return max(moments, default=None)
+
+    @property
+    def upn(self) -> str | None:
+        """The UPN as admins know it: Entra ID prefixes a deleted user's UPN with its id's
+        hex digits, which is stripped here."""
+        upn = self.user_principal_name
+        prefix = self.id.replace("-", "")
+        if upn and self.is_deleted and prefix and upn.lower().startswith(prefix.lower()):
+            return upn[len(prefix):]
+        return upn
+
+    @property
+    def identity(self) -> str:
+        """The name an administrator searches by: UPN, else mail, else display name."""
+        return self.upn or self.mail or self.display_name
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    name: str
+    verified: bool
+    initial: bool
+    default: bool
+    authentication: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A part of the tenant status that could not be read, and why (e.g. a 403)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """``/directory/onPremisesSynchronization``: sync features and deletion protection."""
+
+    features: dict[str, bool] = field(default_factory=dict)
+    deletion_prevention: str | None = None
+    deletion_threshold: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TenantStatus:
+    """What the tenant says about its directory synchronization.
+
+    Each part read from its own endpoint may instead be an :class:`Unknown`, so that a
+    403 on one endpoint only blanks the part that needs it.
+    """
+
+    tenant_id: str | Unknown
+    name: str | Unknown
+    sync_enabled: bool | None | Unknown
+    last_sync: datetime | None | Unknown
+    domains: tuple[Domain, ...] | Unknown
+    sync_settings: SyncSettings | Unknown
+
+    @property
+    def initial_domain(self) -> str | None:
+        if isinstance(self.domains, Unknown):
+            return None
+        return next((d.name for d in self.domains if d.initial), None)
+
+    @property
+    def verified_domains(self) -> tuple[str, ...] | None:
+        if isinstance(self.domains, Unknown):
+            return None
+        return tuple(d.name for d in self.domains if d.verified)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """The objects with errors, and whether the list is known to be complete.
+
+    Only a full scan proves completeness: the server-side filter misses service errors and
+    has been reported to return partial results.
+    """
+
+    objects: tuple[DirectoryObject, ...]
+    complete: bool
+    requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    """One page of a full scan, so a UI can show how far it got."""
+
+    kind: ObjectKind
+    scanned: int
+    page: tuple[DirectoryObject, ...]
+    done: bool
+
+    @property
+    def with_errors(self) -> tuple[DirectoryObject, ...]:
+        return tuple(obj for obj in self.page if obj.has_errors)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFacts:
+    """Everything the diagnosis needs about one object, gathered by the graph layer.
+
+    ``object`` is None when what the admin asked for is not in Entra ID at all; the
+    diagnosis then reasons from ``query`` and the recycle bin alone.
+    """
+
+    query: str
+    object: DirectoryObject | None
+    tenant: TenantStatus
+    #: Every other object (live or deleted) holding each conflicting value, keyed by the
+    #: value as the provisioning error records it.
+    holders: dict[str, tuple[DirectoryObject, ...]]
+    #: Deleted objects that are this object's own (same UPN, mail or immutableId).
+    recycle_bin: tuple[DirectoryObject, ...]
+    #: Cloud-only objects holding the UPN or primary SMTP this object would soft-match on.
+    soft_match_candidates: tuple[DirectoryObject, ...]
+    #: Lookups that could not run (e.g. a 403 on contacts), each with its reason.
+    unavailable: tuple[str, ...]
+    now: datetime

@@ -1,0 +1,212 @@
+"""The engine alone, on plain data: each code's scenario, and its absence when healthy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from syncdash.diagnose import diagnose
+from syncdash.diagnose.catalog import CODES
+from syncdash.diagnose.findings import Severity, Status
+from syncdash.model import (
+    ConflictProperty,
+    DirectoryObject,
+    Domain,
+    ObjectFacts,
+    ObjectKind,
+    ProvisioningError,
+    ServiceError,
+    SyncSettings,
+    TenantStatus,
+    Unknown,
+)
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+TENANT = TenantStatus(
+    tenant_id="t", name="Contoso", sync_enabled=True, last_sync=NOW - timedelta(minutes=20),
+    domains=(Domain("contoso.com", True, False, True), Domain("contoso.onmicrosoft.com", True, True, False),
+             Domain("fabrikam.com", False, False, False)),
+    sync_settings=SyncSettings(features={"blockSoftMatchEnabled": True,
+                                         "blockCloudObjectTakeoverThroughHardMatchEnabled": True}),
+)
+HEALTHY = DirectoryObject(
+    id="1", kind=ObjectKind.USER, display_name="Ann Lee", user_principal_name="ann.lee@contoso.com",
+    mail="ann.lee@contoso.com", mail_nickname="ann.lee", proxy_addresses=("SMTP:ann.lee@contoso.com",),
+    sync_enabled=True, immutable_id="abc==", sam_account_name="alee", on_premises_upn="ann.lee@contoso.com",
+)
+
+
+def conflict(prop: str, value: str) -> ProvisioningError:
+    return ProvisioningError("PropertyConflict", ConflictProperty.from_graph(prop), prop, value, NOW - timedelta(days=1))
+
+
+def other(name: str, upn: str, *, synced: bool | None = None, deleted: bool = False, kind=ObjectKind.USER) -> DirectoryObject:
+    return DirectoryObject(id=name, kind=kind, display_name=name, user_principal_name=upn, mail=upn,
+                           sync_enabled=synced, deleted=NOW - timedelta(days=2) if deleted else None)
+
+
+def facts(obj: DirectoryObject | None, *, query: str = "ann.lee@contoso.com", tenant: TenantStatus = TENANT,
+          holders=None, recycle_bin=(), candidates=(), unavailable=()) -> ObjectFacts:
+    return ObjectFacts(query=query, object=obj, tenant=tenant, holders=holders or {}, recycle_bin=tuple(recycle_bin),
+                       soft_match_candidates=tuple(candidates), unavailable=tuple(unavailable), now=NOW)
+
+
+def codes(diagnosis) -> set[str]:
+    return {f.code for f in diagnosis.findings}
+
+
+def test_a_healthy_synced_object_is_clear_on_every_step():
+    diagnosis = diagnose(facts(HEALTHY))
+    assert [s.status for s in diagnosis.steps] == [Status.CLEAR] * 3
+    assert codes(diagnosis) == set() and diagnosis.all_clear
+    assert all(step.manual for step in diagnosis.steps)
+
+
+def test_a_upn_conflict_names_the_other_holder_and_the_placeholder():
+    obj = replace(HEALTHY, user_principal_name="ann.lee1234@contoso.onmicrosoft.com",
+                  provisioning_errors=(conflict("UserPrincipalName", "ann.lee@contoso.com"),))
+    holder = other("Ann Cloud", "ann.lee@contoso.com")
+    diagnosis = diagnose(facts(obj, holders={"ann.lee@contoso.com": (holder,)}))
+    assert codes(diagnosis) == {"provisioning-error", "duplicate-upn", "upn-quarantined"}
+    duplicate = next(f for f in diagnosis.findings if f.code == "duplicate-upn")
+    assert duplicate.severity is Severity.ERROR and duplicate.attribute == "UserPrincipalName"
+    assert duplicate.value == "ann.lee@contoso.com" and "Ann Cloud" in duplicate.message
+    assert [(r.display_name, r.synced, r.deleted) for r in duplicate.related] == [("Ann Cloud", False, False)]
+    assert duplicate.powershell == "Set-ADUser -Identity 'alee' -UserPrincipalName '<new UPN>'"
+    assert diagnosis.steps[2].needed is False
+
+
+def test_a_proxy_conflict_with_a_contact_suggests_removing_the_address():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddresses", "smtp:o'brien@contoso.com"),))
+    holder = other("Partner", "o'brien@contoso.com", synced=True, kind=ObjectKind.CONTACT)
+    diagnosis = diagnose(facts(obj, holders={"smtp:o'brien@contoso.com": (holder,)}))
+    finding = next(f for f in diagnosis.findings if f.code == "duplicate-proxy-address")
+    assert finding.related[0].kind is ObjectKind.CONTACT
+    assert finding.powershell == "Set-ADUser -Identity 'alee' -Remove @{proxyAddresses='smtp:o''brien@contoso.com'}"
+
+
+def test_a_deleted_holder_is_a_warning_of_its_own():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddress", "smtp:x@contoso.com"),))
+    diagnosis = diagnose(facts(obj, holders={"smtp:x@contoso.com": (other("Gone", "x@contoso.com", deleted=True),)}))
+    assert {"duplicate-proxy-address", "conflict-holder-deleted"} <= codes(diagnosis)
+    assert next(f for f in diagnosis.findings if f.code == "conflict-holder-deleted").severity is Severity.WARNING
+
+
+def test_a_conflict_nobody_holds_any_more_is_only_information():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddress", "smtp:x@contoso.com"),))
+    diagnosis = diagnose(facts(obj))
+    assert codes(diagnosis) == {"provisioning-error", "conflict-cleared"}
+    assert diagnosis.steps[1].status is Status.CLEAR  # info only
+
+
+def test_unresolved_service_errors_are_step_one_problems_and_resolved_ones_are_not():
+    xml_error = ServiceError("exchange/NAMPRD09", NOW, False, "<x/>", "ExA77C31: in use")
+    fixed = replace(xml_error, resolved=True)
+    assert codes(diagnose(facts(replace(HEALTHY, service_errors=(xml_error,))))) == {"service-error"}
+    assert codes(diagnose(facts(replace(HEALTHY, service_errors=(fixed,))))) == set()
+    message = diagnose(facts(replace(HEALTHY, service_errors=(xml_error,)))).findings[0].message
+    assert "Exchange Online (NAMPRD09)" in message and "ExA77C31" in message
+
+
+def test_an_object_not_in_entra_leaves_steps_one_and_two_unknown():
+    gone = other("Ann Deleted", "ann.lee@contoso.com", synced=True, deleted=True)
+    diagnosis = diagnose(facts(None, recycle_bin=[gone]))
+    assert [s.status for s in diagnosis.steps] == [Status.UNKNOWN, Status.UNKNOWN, Status.PROBLEM]
+    assert codes(diagnosis) == {"not-in-entra", "in-recycle-bin"}
+    assert diagnosis.steps[2].needed is True
+
+
+@pytest.mark.parametrize(
+    ("tenant", "code", "severity"),
+    [
+        (replace(TENANT, sync_enabled=False), "tenant-sync-disabled", Severity.ERROR),
+        (replace(TENANT, sync_enabled=None), "tenant-sync-disabled", Severity.ERROR),
+        (replace(TENANT, last_sync=NOW - timedelta(hours=3)), "tenant-sync-stale", Severity.WARNING),
+        (replace(TENANT, last_sync=NOW - timedelta(hours=30)), "tenant-sync-stale", Severity.ERROR),
+    ],
+)
+def test_tenant_level_sync_trouble(tenant, code, severity):
+    found = [f for f in diagnose(facts(HEALTHY, tenant=tenant)).findings if f.code == code]
+    assert [f.severity for f in found] == [severity]
+
+
+def test_just_under_two_hours_is_not_stale():
+    assert codes(diagnose(facts(HEALTHY, tenant=replace(TENANT, last_sync=NOW - timedelta(minutes=119))))) == set()
+
+
+def test_cloud_only_is_information_not_a_problem():
+    diagnosis = diagnose(facts(replace(HEALTHY, sync_enabled=None, on_premises_upn=None, immutable_id=None)))
+    assert codes(diagnosis) == {"cloud-only"} and diagnosis.steps[2].status is Status.CLEAR
+
+
+def test_stopped_sync_with_an_anchor_under_blocked_hard_match():
+    diagnosis = diagnose(facts(replace(HEALTHY, sync_enabled=False)))
+    assert codes(diagnosis) == {"sync-stopped-for-object", "hard-match-blocked"}
+    allowed = replace(TENANT, sync_settings=SyncSettings(features={"blockCloudObjectTakeoverThroughHardMatchEnabled": False}))
+    assert codes(diagnose(facts(replace(HEALTHY, sync_enabled=False), tenant=allowed))) == {"sync-stopped-for-object"}
+
+
+def test_unreadable_sync_settings_make_only_the_settings_check_unknown():
+    hidden = replace(TENANT, sync_settings=Unknown("403: needs OnPremDirectorySynchronization.Read.All"))
+    assert diagnose(facts(HEALTHY, tenant=hidden)).steps[2].status is Status.CLEAR
+    stopped = diagnose(facts(replace(HEALTHY, sync_enabled=False), tenant=hidden)).steps[2]
+    assert stopped.status is Status.PROBLEM  # sync-stopped is still known
+    assert any("OnPremDirectorySynchronization" in reason for reason in stopped.unknown)
+
+
+def test_soft_match_candidates_are_flagged_from_either_side():
+    cloud = other("Ann Cloud", "ann.lee@contoso.com")
+    assert "soft-match-blocked" in codes(diagnose(facts(HEALTHY, candidates=[cloud])))
+    synced = other("Ann Synced", "ann.lee1234@contoso.onmicrosoft.com", synced=True)
+    cloud_side = diagnose(facts(replace(HEALTHY, sync_enabled=None), candidates=[synced]))
+    message = next(f.message for f in cloud_side.findings if f.code == "soft-match-blocked")
+    assert message.startswith("this cloud-only object holds") and "blocks soft match" in message
+
+
+def test_an_unverified_upn_suffix():
+    obj = replace(HEALTHY, on_premises_upn="ann.lee@fabrikam.com", user_principal_name="ann.lee@contoso.onmicrosoft.com")
+    assert codes(diagnose(facts(obj))) == {"unverified-upn-domain"}
+    assert codes(diagnose(facts(replace(obj, on_premises_upn="ann@sub.contoso.com")))) == set()
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"on_premises_upn": "ann lee@contoso.com"}, "invalid-characters"),
+        ({"on_premises_upn": "anne.müller@contoso.com"}, "invalid-characters"),
+        ({"proxy_addresses": ("SMTP:ann,lee@contoso.com",)}, "invalid-characters"),
+        ({"sam_account_name": "a|lee"}, "invalid-characters"),
+        ({"mail_nickname": "x" * 65}, "value-too-long"),
+        ({"proxy_addresses": ("smtp:" + "a" * 250 + "@contoso.com",)}, "value-too-long"),
+        ({"on_premises_upn": "a" * 110 + "@contoso.com"}, "value-too-long"),
+        ({"proxy_addresses": ("smtp:a:b@contoso.com",)}, "invalid-format"),
+        ({"proxy_addresses": ("ann@contoso.com",)}, "invalid-format"),
+        ({"mail": "ann@@contoso.com"}, "invalid-format"),
+        ({"mail_nickname": ".ann"}, "invalid-format"),
+        ({"on_premises_upn": "ann@contoso"}, "invalid-format"),
+        ({"proxy_addresses": tuple(f"smtp:a{i}@contoso.com" for i in range(301))}, "too-many-proxy-addresses"),
+    ],
+)
+def test_values_entra_rejects(change, code):
+    assert code in codes(diagnose(facts(replace(HEALTHY, **change))))
+
+
+def test_an_apostrophe_in_a_upn_is_allowed():
+    obj = replace(HEALTHY, on_premises_upn="sean.o'brien@contoso.com", user_principal_name="sean.o'brien@contoso.com")
+    assert codes(diagnose(facts(obj))) == set()
+
+
+def test_failed_lookups_make_step_two_unknown_not_clear():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddress", "smtp:x@contoso.com"),))
+    diagnosis = diagnose(facts(obj, unavailable=["Graph contacts: access denied; the app needs OrgContact.Read.All"]))
+    assert diagnosis.steps[1].status is Status.UNKNOWN
+
+
+def test_every_code_in_the_catalog_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [code for code in CODES if f"`{code}`" not in readme]
+    assert not missing, f"README lacks {missing}"
