@@ -11,7 +11,7 @@ import io
 import json
 import re
 
-from syncdash.diagnose.findings import Diagnosis, Severity, Status
+from syncdash.diagnose.findings import Diagnosis, Finding, Status
 from syncdash.export.records import check_record, report_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
@@ -22,7 +22,9 @@ REPORT_FORMATS = ("table", "json", "csv", "markdown")
 CHECK_FORMATS = ("text", "json")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+#: Characters that format inline text (emphasis, code, links, HTML, tables); values are
+#: never at the start of a line, so list and heading markers need no escape.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 MARKS = {
     True: {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"},
@@ -50,6 +52,14 @@ def tenant_line(tenant: TenantStatus) -> str:
     last = tenant.last_sync
     when = f", last sync {last:%Y-%m-%d %H:%M} UTC" if last and not isinstance(last, Unknown) else ""
     return safe_text(f"{name}: {sync}{when}")
+
+
+def _details(finding: Finding) -> list[tuple[str, str]]:
+    """The lines under a finding, in the order an admin acts on them."""
+    details = [("related", r.describe()) for r in finding.related] + [("fix", finding.fix)]
+    if finding.powershell:
+        details.append(("suggestion (review before running)", finding.powershell))
+    return details
 
 
 # -- report ---------------------------------------------------------------------------
@@ -85,11 +95,7 @@ def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagn
         lines += [f"## {md(obj.display_name)} ({obj.kind.value}, {md(obj.identity)})", ""]
         for f in diagnosis.findings:
             lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
-            for r in f.related:
-                lines.append(f"  - related: {md(r.describe())}")
-            lines.append(f"  - fix: {md(f.fix)}")
-            if f.powershell:
-                lines.append(f"  - suggestion: `{safe_text(f.powershell).replace('`', 'ˋ')}`")
+            lines += [f"  - {label}: {md(text)}" for label, text in _details(f)]
         lines.append("")
     return "\n".join(lines)
 
@@ -119,13 +125,8 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, unicode: bool = Tr
         for reason in step.unknown:
             lines.append(f"    ? could not check: {safe_text(reason)}")
         for f in step.findings:
-            tag = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}[f.severity]
-            lines.append(f"    {tag} [{f.code}] {safe_text(f.message)}")
-            for r in f.related:
-                lines.append(f"        related: {safe_text(r.describe())}")
-            lines.append(f"        fix: {safe_text(f.fix)}")
-            if f.powershell:
-                lines.append(f"        suggestion (review before running): {safe_text(f.powershell)}")
+            lines.append(f"    {f.severity.value} [{f.code}] {safe_text(f.message)}")
+            lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f)]
             lines.append(f"        docs: {f.docs}")
         lines.append("    manual checks:")
         lines += [f"      [ ] {m.text}" for m in step.manual]

@@ -180,7 +180,7 @@ def test_report_in_every_format(capsys, tmp_path):
 
 
 def test_report_neutralises_spreadsheet_formulas_and_escapes_markdown(capsys, tmp_path):
-    evil = user("=HYPERLINK(\"http://x\")", "evil@contoso.com",
+    evil = user("=HYPERLINK(\"http://x\") **[pwn](http://evil)**", "evil@contoso.com",
                 onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:+cmd|' /C calc'!A0@contoso.com")])
     path = tmp_path / "tenant.json"
     path.write_text(json.dumps(tenant(users=[evil])), encoding="utf-8")
@@ -188,7 +188,7 @@ def test_report_neutralises_spreadsheet_formulas_and_escapes_markdown(capsys, tm
     row = next(csv.DictReader(io.StringIO(out)))
     assert row["displayName"].startswith("'=") and row["kind"] == "user"
     _, out, _ = run(capsys, "report", "--tenant-file", str(path), "--format", "markdown")
-    assert "\\=HYPERLINK\\(" in out or "=HYPERLINK\\(" in out
+    assert "\\*\\*\\[pwn\\](http://evil)\\*\\*" in out and "**[pwn]" not in out
 
 
 def test_report_exits_zero_on_a_clean_tenant(capsys, tmp_path):

@@ -95,8 +95,8 @@ def in_error(t: dict[str, Any]) -> set[str]:
 
 
 def conflict(obj: Obj, prop: str) -> Obj:
-    (error,) = [e for e in obj["onPremisesProvisioningErrors"]
-                if e["propertyCausingError"].lower().startswith(prop.lower())]
+    errors: list[Obj] = obj["onPremisesProvisioningErrors"]
+    (error,) = [e for e in errors if e["propertyCausingError"].lower().startswith(prop.lower())]
     assert error["category"] == "PropertyConflict"
     return error
 

@@ -141,6 +141,12 @@ def test_cli_writes_to_stdout_with_dash() -> None:
     assert len(json.loads(result.stdout.decode("utf-8"))["users"]) == 3
 
 
+def test_cli_reports_an_unwritable_output(tmp_path: Path) -> None:
+    result = run_cli("--users", "3", "-o", str(tmp_path / "missing" / "tenant.json"))
+    assert result.returncode == 1
+    assert "cannot write" in result.stderr.decode()
+
+
 @pytest.mark.parametrize("args, complaint", [
     (["--users", "-5"], "argument --users"),
     (["--groups", "many"], "argument --groups"),
