@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncdash import __version__
+from syncdash.config import ConfigError
 from syncdash.emulator.tenant import TenantFileError
 from syncdash.graph.client import ClientConfigError, is_loopback
 from syncdash.graph.errors import GraphError
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
+
+    from syncdash.graph.retry import ThrottleListener
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
@@ -55,6 +58,16 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     )
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("a refresh interval is 1 to 86400 seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from syncdash.export.formats import CHECK_FORMATS, REPORT_FORMATS
 
@@ -64,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"syncdash {__version__}")
     _add_source_options(parser, in_command=False)
+    parser.add_argument("--refresh", type=_seconds, metavar="SECONDS",
+                        help="dashboard refresh interval (default 60; 5 with --demo)")
+    parser.add_argument("--theme", metavar="NAME", help="dashboard theme (also SYNCDASH_THEME)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (also SYNCDASH_CONFIG)")
+    parser.add_argument("--mouse", action="store_true", help="let the dashboard use the mouse")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     report = commands.add_parser(
         "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)"
@@ -98,7 +116,7 @@ def _demo_client() -> GraphServiceClient:
     return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)))
 
 
-def connect(args: argparse.Namespace) -> GraphServiceClient:
+def connect(args: argparse.Namespace, on_throttle: ThrottleListener | None = None) -> GraphServiceClient:
     """The Graph client for the tenant the arguments name."""
     from syncdash.graph.client import build_client
 
@@ -119,7 +137,7 @@ def connect(args: argparse.Namespace) -> GraphServiceClient:
                 f"syncdash: {args.graph_url} needs a sign-in, which this version cannot do yet; "
                 "use a loopback emulator URL or --demo"
             )
-        return build_client(args.graph_url, on_throttle=_say_throttled)
+        return build_client(args.graph_url, on_throttle=on_throttle or _say_throttled)
     raise UsageError(NO_SOURCE)
 
 
@@ -129,15 +147,14 @@ def _say_throttled(seconds: float) -> None:
 
 def _write(text: str, output: Path | None) -> None:
     """To stdout, or to a file that is replaced whole only once the text is complete."""
+    from syncdash.files import write_atomically
+
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    partial = output.with_name(output.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(output)
+        write_atomically(output, text)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise UsageError(f"syncdash: cannot write {output}: {exc.strerror or exc}") from None
 
 
@@ -181,19 +198,60 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def _source_key(args: argparse.Namespace) -> str:
+    """Which tenant the cache and the admin's ticks belong to."""
+    if args.demo:
+        return "demo"
+    if args.tenant_file is not None:
+        return f"file:{args.tenant_file.resolve()}"
+    if args.graph_url:
+        return f"url:{args.graph_url.rstrip('/')}"
+    raise UsageError(NO_SOURCE)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import os
+
+    from syncdash.config import config_path, load_config
+    from syncdash.store import Store
+    from syncdash.ui.app import SyncdashApp
+    from syncdash.ui.themes import shipped_theme_dirs
+
+    key = _source_key(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("syncdash: the dashboard needs a terminal; in scripts use `syncdash report` or `syncdash check`")
+    path = config_path(args.config)
+    config = load_config(path, required=args.config is not None or "SYNCDASH_CONFIG" in os.environ)
+    store = Store()
+    app = SyncdashApp(
+        lambda on_throttle: connect(args, on_throttle),
+        tenant_key=key,
+        store=store,
+        refresh=args.refresh or config.refresh or (5.0 if args.demo else 60.0),
+        clock=lambda: datetime.now(timezone.utc),
+        theme=args.theme or os.environ.get("SYNCDASH_THEME") or config.theme,
+        keymap=config.keys,
+        theme_dirs=[*shipped_theme_dirs(), path.parent / "themes"],
+    )
+    try:
+        app.run(mouse=args.mouse)
+    finally:
+        store.close()
+    return app.return_code or 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "format", "text") == "text":
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
+        if args.command is None:
+            return _dashboard(args)
         client = connect(args)
         if args.command == "check":
             return asyncio.run(_check(client, args))
-        # Until the dashboard lands, a bare `syncdash` prints the report.
-        if args.command is None:
-            args.format, args.output = "table", None
         return asyncio.run(_report(client, args))
-    except (UsageError, ClientConfigError, TenantFileError) as exc:
+    except (UsageError, ClientConfigError, TenantFileError, ConfigError) as exc:
         message = str(exc)
         print(message if message.startswith("syncdash:") else f"syncdash: {message}", file=sys.stderr)
     except GraphError as exc:

@@ -1,0 +1,1 @@
+"""Textual only: the app, its screens, widgets and styles."""

@@ -1,0 +1,524 @@
+"""The dashboard: the live error list, the chosen object, and its checklist."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.containers import Container, Vertical
+from textual.widgets import Footer, Input
+
+from syncdash.diagnose import diagnose
+from syncdash.diagnose.findings import Diagnosis, Status
+from syncdash.export import formats
+from syncdash.files import write_atomically
+from syncdash.graph.errors import GraphError
+from syncdash.graph.facts import gather_facts
+from syncdash.graph.index import DirectoryIndex
+from syncdash.graph.lookup import recycle_bin
+from syncdash.graph.retry import ThrottleListener
+from syncdash.graph.scan import full_scan, newest_first, scan_fast
+from syncdash.graph.tenant import tenant_status
+from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
+from syncdash.portal import admin_center_link
+from syncdash.sanitize import safe_text
+from syncdash.store import Snapshot, Store
+from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
+from syncdash.ui.rows import COLUMNS, SORT_NEWEST, RowSet, View
+from syncdash.ui.screens.help import HelpScreen, bindings_table
+from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen
+from syncdash.ui.themes import DEFAULT_THEME, load_themes
+from syncdash.ui.widgets.checklist_pane import ChecklistPane
+from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
+from syncdash.ui.widgets.error_list import ErrorList
+from syncdash.ui.widgets.status_bar import Freshness, StatusBar
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+#: Builds the Graph client; it is handed the app's throttling listener.
+Connect = Callable[[ThrottleListener], "GraphServiceClient"]
+PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
+KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
+
+
+def _resolution(obj: DirectoryObject) -> str:
+    """What an object that left the list had wrong: the notification says it is fixed."""
+    props = {error.property for error in obj.provisioning_errors}
+    if ConflictProperty.USER_PRINCIPAL_NAME in props:
+        return "UPN conflict"
+    if ConflictProperty.PROXY_ADDRESS in props:
+        return "proxy address conflict"
+    return "service error" if obj.service_errors else "sync error"
+
+
+class JumpToObject(Provider):
+    """Command palette: "jump to object" by name, UPN, mail or conflicting value."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, SyncdashApp)
+        matcher = self.matcher(query)
+        for row in app.rows.rows.values():
+            label = f"Jump to {row.cells[1]}  {row.cells[2]}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), lambda i=row.id: app.jump_to(i), help=row.cells[4])
+
+
+class SyncdashApp(App[None]):
+    """Reads the tenant in workers, keeps the state, and lets the widgets draw it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "syncdash"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {JumpToObject}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="app.clear_filter"),
+        Binding("1", "kind('all')", "All kinds", show=False, id="app.kind_all"),
+        Binding("2", "kind('users')", "Users only", show=False, id="app.kind_users"),
+        Binding("3", "kind('groups')", "Groups only", show=False, id="app.kind_groups"),
+        Binding("4", "kind('contacts')", "Contacts only", show=False, id="app.kind_contacts"),
+        Binding("s", "sort", "Sort", show=False, id="app.sort"),
+        Binding("S", "reverse", "Reverse sort", show=False, id="app.reverse"),
+        Binding("tab", "pane(1)", "Next pane", show=False, priority=True, id="app.next_pane"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, priority=True, id="app.previous_pane"),
+        Binding("n", "note", "Note", show=False, id="app.note"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("c", "copy", "Copy UPN", show=False, id="app.copy"),
+        Binding("o", "link", "Admin center link", show=False, id="app.link"),
+        Binding("e", "export", "Export", id="app.export"),
+        Binding("x", "raw_xml", "Raw XML", show=False, id="app.raw_xml"),
+    ]
+
+    def __init__(
+        self,
+        connect: Connect,
+        *,
+        tenant_key: str,
+        store: Store,
+        refresh: float,
+        clock: Callable[[], datetime],
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+        theme_dirs: list[Path] | None = None,
+    ) -> None:
+        super().__init__()
+        self._connect = connect
+        self._client: GraphServiceClient | None = None
+        self.tenant_key = tenant_key
+        self.store = store
+        self.refresh_interval = refresh
+        self.clock = clock
+        self._wanted_theme = theme
+        self._keymap = dict(keymap or {})
+        self._theme_dirs = theme_dirs or []
+        self.rows = RowSet()
+        self.view = View()
+        self.objects: dict[str, DirectoryObject] = {}
+        self.tenant: TenantStatus | None = None
+        self.index: DirectoryIndex | None = None
+        self.unavailable: tuple[str, ...] = ()
+        self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
+        self.selected: DirectoryObject | None = None
+        self.facts: ObjectFacts | None = None
+        self.diagnosis: Diagnosis | None = None
+        self.show_xml = False
+        self._first_list = True
+        self._next_refresh = None
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Container(id="main"):
+            with Vertical(id="list-pane", classes="pane -active"):
+                yield ErrorList(id="list")
+                yield Input(placeholder="filter: name, UPN, mail or value (!text inverts, Esc clears)", id="filter")
+            with Vertical(id="detail-pane", classes="pane"):
+                yield DetailPane(id="detail")
+            with Vertical(id="checklist-pane", classes="pane"):
+                yield ChecklistPane(id="checklist")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        themes, problems = load_themes(self._theme_dirs)
+        for theme in themes:
+            self.register_theme(theme)
+        names = {theme.name for theme in themes} | set(self.available_themes)
+        wanted = self._wanted_theme or self.store.preference("theme") or DEFAULT_THEME
+        if wanted not in names:
+            problems.append(f"unknown theme {wanted!r}; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME
+        if wanted in names:
+            self.theme = wanted
+        self.theme_changed_signal.subscribe(self, lambda theme: self.store.set_preference("theme", theme.name))
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        for problem in problems:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
+        self.query_one("#list-pane").border_title = "Objects with sync errors"
+        self.query_one("#detail-pane").border_title = "Detail"
+        self.query_one("#checklist-pane").border_title = "Checklist: the three recommended steps"
+        self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
+        cached = self.store.load_snapshot(self.tenant_key)
+        if cached is not None:
+            self.tenant = cached.tenant
+            self.freshness = Freshness("cached", cached.complete, cached.taken, scanning=True)
+            self._take_list(cached.objects, announce=False)
+        self.query_one(ErrorList).focus()
+        self.set_interval(30, self._draw_status)
+        self._draw_status()
+        self.refresh_tenant()
+
+    # -- reading the tenant (workers) --------------------------------------------------
+    def _on_throttle(self, seconds: float) -> None:
+        self.freshness = Freshness(
+            self.freshness.source, self.freshness.complete, self.freshness.refreshed,
+            self.freshness.scanning, self.freshness.scanned, f"throttled, retrying in {seconds:g} s",
+        )
+        self._draw_status()
+
+    def _graph(self) -> GraphServiceClient:
+        if self._client is None:
+            self._client = self._connect(self._on_throttle)
+        return self._client
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_tenant(self) -> None:
+        """Tenant status, the fast list (first time), then the complete scan."""
+        try:
+            client = self._graph()
+            tenant = await tenant_status(client)
+            self.post_message(TenantRead(tenant))
+            if not self.freshness.complete:
+                fast = await scan_fast(client)
+                self.post_message(ListRead(fast.objects, fast.complete))
+            everything: list[DirectoryObject] = []
+            async for progress in full_scan(client):
+                everything.extend(progress.page)
+                self.post_message(Scanned(len(everything)))
+            try:
+                deleted, unavailable = await recycle_bin(client), ()
+            except GraphError as exc:
+                deleted, unavailable = (), (str(exc),)
+            index = await asyncio.to_thread(DirectoryIndex, [*everything, *deleted])
+            in_error = newest_first([obj for obj in everything if obj.has_errors])
+            self.post_message(ScanFinished(in_error, index, unavailable))
+        except GraphError as exc:
+            self.post_message(RefreshFailed(str(exc)))
+
+    @work(exclusive=True, group="diagnose", exit_on_error=False)
+    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantStatus) -> None:
+        """Before the complete scan, holders are looked up in Graph for the chosen object."""
+        try:
+            facts = await gather_facts(self._graph(), obj, query=obj.identity, tenant=tenant, now=self.clock())
+        except GraphError as exc:
+            self.post_message(RefreshFailed(str(exc)))
+            return
+        self.post_message(Diagnosed(obj.id, facts, diagnose(facts)))
+
+    def _schedule_refresh(self) -> None:
+        if self._next_refresh is not None:
+            self._next_refresh.stop()
+        self._next_refresh = self.set_timer(self.refresh_interval, self.refresh_tenant)
+
+    @on(TenantRead)
+    def _tenant_read(self, message: TenantRead) -> None:
+        self.tenant = message.tenant
+        self._draw_status()
+        if self.selected is not None and self.diagnosis is None:
+            self._diagnose(self.selected)
+
+    @on(ListRead)
+    def _list_read(self, message: ListRead) -> None:
+        if self.freshness.source == "cached" and self.objects:
+            return  # the cached list is more complete than the filtered one
+        self.freshness = Freshness("live", message.complete, self.clock(), scanning=True)
+        self._take_list(message.objects, announce=False)
+
+    @on(Scanned)
+    def _scanned(self, message: Scanned) -> None:
+        f = self.freshness
+        self.freshness = Freshness(f.source, f.complete, f.refreshed, True, message.count, None)
+        self._draw_status()
+
+    @on(ScanFinished)
+    def _scan_finished(self, message: ScanFinished) -> None:
+        self.index = message.index
+        self.unavailable = message.unavailable
+        self.freshness = Freshness("live", True, self.clock(), scanning=False)
+        self._take_list(message.objects, announce=not self._first_list)
+        self._first_list = False
+        if self.tenant is not None:
+            snapshot = Snapshot(self.tenant, message.objects, True, self.clock())
+            self.store.save_snapshot(self.tenant_key, snapshot)
+        self._schedule_refresh()
+
+    @on(RefreshFailed)
+    def _refresh_failed(self, message: RefreshFailed) -> None:
+        f = self.freshness
+        source = "stale" if self.objects else f.source
+        self.freshness = Freshness(source, f.complete, f.refreshed, False, f.scanned, message.reason)
+        self._draw_status()
+        self.notify(message.reason, title="Graph", severity="error", markup=False, timeout=8)
+        self._schedule_refresh()
+
+    @on(Diagnosed)
+    def _diagnosed(self, message: Diagnosed) -> None:
+        if self.selected is not None and self.selected.id == message.object_id:
+            self.facts, self.diagnosis = message.facts, message.diagnosis
+            self.query_one(ChecklistPane).loading = False
+            self._draw_selection()
+
+    # -- state → widgets ----------------------------------------------------------------
+    def _take_list(self, objects: tuple[DirectoryObject, ...], *, announce: bool) -> None:
+        """Patch the list in place: cursor and scroll stay, new rows are marked, rows that
+        resolved disappear with a notification."""
+        before = self.objects
+        self.objects = {obj.id: obj for obj in objects}
+        added, removed, changed = self.rows.replace(objects)
+        error_list = self.query_one(ErrorList)
+        if announce:
+            error_list.new_ids = added
+            for object_id in sorted(removed, key=lambda i: before[i].display_name.casefold()):
+                gone = before[object_id]
+                self.notify(f"{safe_text(gone.display_name)}: {_resolution(gone)} resolved", markup=False)
+        self._show_rows()
+        if self.selected is not None and (self.selected.id in changed or self.selected.id in removed or announce):
+            current = self.objects.get(self.selected.id)
+            if current is not None:
+                self._diagnose(current)
+        self._draw_status()
+
+    def _show_rows(self) -> None:
+        rows = self.rows.view(self.view)
+        error_list = self.query_one(ErrorList)
+        error_list.empty_text = "No object matches the filter." if self.rows.rows else "No objects with sync errors."
+        error_list.show(rows)
+        arrow = "↑" if self.view.reverse else "↓"
+        kind = f" · {self.view.kind.value}s" if self.view.kind else ""
+        text = f" · filter {safe_text(self.view.filter)!r}" if self.view.filter else ""
+        pane = self.query_one("#list-pane")
+        pane.border_title = f"Objects with sync errors ({len(rows)}/{len(self.rows.rows)}){kind}{text}"
+        pane.border_subtitle = f"sorted by {COLUMNS[self.view.sort]} {arrow}"
+
+    def _status_colours(self) -> dict[str, str]:
+        variables = self.theme_variables
+        return {"warning": variables.get("warning", "yellow"), "error": variables.get("error", "red"),
+                "success": variables.get("success", "green")}
+
+    def _draw_status(self) -> None:
+        counts: dict[ObjectKind, int] = {}
+        for row in self.rows.rows.values():
+            counts[row.kind] = counts.get(row.kind, 0) + 1
+        self.query_one(StatusBar).update_status(self.tenant, counts, self.freshness, self.clock(),
+                                                self._status_colours())
+
+    def _diagnose(self, obj: DirectoryObject) -> None:
+        self.selected = obj
+        self.facts = self.diagnosis = None
+        if self.index is not None and self.tenant is not None:
+            self.facts = self.index.facts(obj, query=obj.identity, tenant=self.tenant, now=self.clock(),
+                                          unavailable=self.unavailable)
+            self.diagnosis = diagnose(self.facts)
+        elif self.tenant is not None:
+            self.query_one(ChecklistPane).loading = True
+            self.diagnose_remotely(obj, self.tenant)
+        self._draw_selection()
+
+    def _draw_selection(self) -> None:
+        obj = self.selected
+        checklist = self.query_one(ChecklistPane)
+        if obj is None:
+            return
+        note = self.store.note(self.tenant_key, obj.id)
+        self.query_one(DetailPane).show(render_detail(obj, self.facts, note, self.show_xml))
+        if self.diagnosis is not None:
+            colours = self._status_colours()
+            checklist.show(self.diagnosis, self.store.ticks(self.tenant_key, obj.id),
+                           {Status.CLEAR: colours["success"], Status.PROBLEM: colours["error"],
+                            Status.UNKNOWN: colours["warning"]})
+        elif not checklist.loading:
+            checklist.show_message("Waiting for the tenant status…")
+
+    # -- widget events -----------------------------------------------------------------
+    @on(ErrorList.Highlighted)
+    def _highlighted(self, message: ErrorList.Highlighted) -> None:
+        obj = self.objects.get(message.object_id) if message.object_id else None
+        if obj is None:
+            self.selected = None
+            return
+        if self.selected is None or self.selected.id != obj.id:
+            self._diagnose(obj)
+
+    @on(ErrorList.Chosen)
+    def _chosen(self, message: ErrorList.Chosen) -> None:
+        self._activate(1)
+
+    @on(ChecklistPane.Ticked)
+    def _ticked(self, message: ChecklistPane.Ticked) -> None:
+        if self.selected is None:
+            return
+        ticked = message.check in self.store.ticks(self.tenant_key, self.selected.id)
+        self.store.set_tick(self.tenant_key, self.selected.id, message.check, not ticked)
+        self._draw_selection()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, message: Input.Changed) -> None:
+        self.view = View(message.value, self.view.kind, self.view.sort, self.view.reverse)
+        self._show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one("#filter").remove_class("-shown")
+        self.query_one(ErrorList).focus()
+
+    # -- actions -------------------------------------------------------------------------
+    def jump_to(self, object_id: str) -> None:
+        self.view = View(kind=None, sort=self.view.sort, reverse=self.view.reverse)
+        self.query_one("#filter", Input).value = ""
+        self._show_rows()
+        error_list = self.query_one(ErrorList)
+        error_list.show(error_list.rows, keep=object_id)
+        self._activate(0)
+
+    def _activate(self, index: int) -> None:
+        """Show pane ``index`` (narrow screens show one pane at a time) and focus it."""
+        for position, selector in enumerate(PANES):
+            self.query_one(selector).set_class(position == index, "-active")
+        target = {0: ErrorList, 1: DetailPane, 2: ChecklistPane}[index]
+        self.query_one(target).focus()
+
+    def action_pane(self, step: int) -> None:
+        if self.screen is not self.screen_stack[0]:  # a dialog: Tab moves between its fields
+            self.screen.focus_next() if step > 0 else self.screen.focus_previous()
+            return
+        focused = self.focused
+        current = next((i for i, s in enumerate(PANES) if focused and focused in self.query_one(s).walk_children()), 0)
+        self._activate((current + step) % len(PANES))
+
+    def action_help(self) -> None:
+        groups = [
+            ("Everywhere", _unique_bindings(self)),
+            ("Object list", _unique_bindings(self.query_one(ErrorList))),
+            ("Checklist", _unique_bindings(self.query_one(ChecklistPane))),
+        ]
+        footer = (
+            "Ctrl+P opens the command palette: jump to an object, switch theme.\n"
+            "Notes: n opens the editor, Ctrl+S saves. The mouse is optional (--mouse)."
+        )
+        self.push_screen(HelpScreen(bindings_table(groups, self.get_key_display), footer))
+
+    def action_filter(self) -> None:
+        self._activate(0)
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("-shown")
+        self.view = View("", self.view.kind, self.view.sort, self.view.reverse)
+        self._show_rows()
+        self.query_one(ErrorList).focus()
+
+    def action_kind(self, name: str) -> None:
+        self.view = View(self.view.filter, KINDS[name], self.view.sort, self.view.reverse)
+        self._show_rows()
+
+    def action_sort(self) -> None:
+        self.view = View(self.view.filter, self.view.kind, (self.view.sort + 1) % len(COLUMNS), False)
+        self._show_rows()
+
+    def action_reverse(self) -> None:
+        self.view = View(self.view.filter, self.view.kind, self.view.sort, not self.view.reverse)
+        self._show_rows()
+
+    def action_refresh(self) -> None:
+        if self._next_refresh is not None:
+            self._next_refresh.stop()
+        self.notify("Refreshing from Graph…", timeout=2)
+        self.refresh_tenant()
+
+    def action_copy(self) -> None:
+        if self.selected is None:
+            return
+        value = self.selected.upn or self.selected.mail or self.selected.id
+        self.copy_to_clipboard(value)
+        self.notify(f"Copied {safe_text(value)} (OSC 52 clipboard)", markup=False, timeout=3)
+
+    def action_link(self) -> None:
+        if self.selected is None:
+            return
+        url = admin_center_link(self.selected)
+        self.copy_to_clipboard(url)
+        self.push_screen(LinkScreen(safe_text(self.selected.display_name), url))
+
+    def action_raw_xml(self) -> None:
+        self.show_xml = not self.show_xml
+        self._draw_selection()
+
+    def action_note(self) -> None:
+        obj = self.selected
+        if obj is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.store.set_note(self.tenant_key, obj.id, text)
+                self._draw_selection()
+
+        self.push_screen(NoteScreen(safe_text(obj.display_name), self.store.note(self.tenant_key, obj.id)), save)
+
+    def action_export(self) -> None:
+        if self.index is None or self.tenant is None:
+            self.notify("Export needs the complete scan: wait until the header says complete.",
+                        severity="warning", markup=False)
+            return
+        rows = self.query_one(ErrorList).rows
+        default = Path.cwd() / f"syncdash-{self.clock():%Y%m%d-%H%M}.md"
+
+        def write(choice: tuple[str, Path] | None) -> None:
+            if choice is None or self.index is None or self.tenant is None:
+                return
+            kind, path = choice
+            diagnoses = tuple(
+                diagnose(self.index.facts(self.objects[row.id], query=row.id, tenant=self.tenant,
+                                          now=self.clock(), unavailable=self.unavailable))
+                for row in rows if row.id in self.objects
+            )
+            render = {
+                "table": lambda: formats.report_table(self.tenant, True, diagnoses),
+                "json": lambda: formats.report_json(self.tenant, True, diagnoses),
+                "csv": lambda: formats.report_csv(diagnoses),
+                "markdown": lambda: formats.report_markdown(self.tenant, True, diagnoses),
+            }[kind]
+            try:
+                write_atomically(path, render())
+            except OSError as exc:
+                self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error", markup=False)
+                return
+            self.notify(f"Wrote {len(diagnoses)} objects to {path}", markup=False)
+
+        self.push_screen(ExportScreen(default, len(rows)), write)
+
+
+def _unique_bindings(node) -> list[Binding]:  # type: ignore[no-untyped-def]
+    """A node's bindings in declaration order, once each (one entry per key otherwise)."""
+    seen: dict[str, Binding] = {}
+    for bindings in node._bindings.key_to_bindings.values():
+        for binding in bindings:
+            seen.setdefault(binding.id or binding.action, binding)
+    return list(seen.values())
+

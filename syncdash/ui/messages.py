@@ -1,0 +1,55 @@
+"""What the workers tell the UI. Workers only read Graph and post these; the app holds
+the state and the widgets draw it."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from syncdash.diagnose.findings import Diagnosis
+from syncdash.graph.index import DirectoryIndex
+from syncdash.model import DirectoryObject, ObjectFacts, TenantStatus
+
+
+class TenantRead(Message):
+    def __init__(self, tenant: TenantStatus) -> None:
+        super().__init__()
+        self.tenant = tenant
+
+
+class ListRead(Message):
+    """The fast, filtered list arrived (not complete: the full scan is still running)."""
+
+    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool) -> None:
+        super().__init__()
+        self.objects = objects
+        self.complete = complete
+
+
+class Scanned(Message):
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+
+class ScanFinished(Message):
+    """The complete list, and an index of every object to answer lookups locally."""
+
+    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...]) -> None:
+        super().__init__()
+        self.objects = objects
+        self.index = index
+        self.unavailable = unavailable
+
+
+class RefreshFailed(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class Diagnosed(Message):
+    def __init__(self, object_id: str, facts: ObjectFacts, diagnosis: Diagnosis) -> None:
+        super().__init__()
+        self.object_id = object_id
+        self.facts = facts
+        self.diagnosis = diagnosis

@@ -1,0 +1,98 @@
+"""Small modal dialogs: the note editor, the export form and the admin-center link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from syncdash.export.formats import REPORT_FORMATS
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 80; max-width: 100%; height: auto; max-height: 100%;
+                    background: $panel; border: round $primary; padding: 0 1; }}
+"""
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Free text kept per object and tenant; Ctrl+S saves, Esc leaves it unchanged."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save note", id="note.save"),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+    ]
+    DEFAULT_CSS = _CSS.format(name="NoteScreen") + "NoteScreen TextArea { height: 10; }"
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Note for {self._title}   (Ctrl+S save, Esc cancel)"))
+            yield TextArea(self._text, id="note")
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportScreen(ModalScreen[tuple[str, Path] | None]):
+    """Format and file for ``e``; the list as currently filtered and sorted is written."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    DEFAULT_CSS = _CSS.format(name="ExportScreen")
+
+    def __init__(self, default_path: Path, count: int) -> None:
+        super().__init__()
+        self._default = default_path
+        self._count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Export the {self._count} objects in view (Enter to write, Esc to cancel)"))
+            yield Select([(name, name) for name in REPORT_FORMATS], value="markdown", allow_blank=False, id="format")
+            yield Input(str(self._default), id="path")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        path = Path(self.query_one("#path", Input).value)
+        suffix = {"table": ".txt", "json": ".json", "csv": ".csv", "markdown": ".md"}[str(event.value)]
+        self.query_one("#path", Input).value = str(path.with_suffix(suffix))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss((str(self.query_one("#format", Select).value), Path(event.value).expanduser()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LinkScreen(ModalScreen[None]):
+    """The object's admin-center page as an OSC 8 hyperlink: a click (or the terminal's
+    own link key) opens it on the admin's desktop, even over SSH."""
+
+    BINDINGS = [Binding("escape,enter,o,q", "close", "Close", id="link.close")]
+    DEFAULT_CSS = _CSS.format(name="LinkScreen")
+
+    def __init__(self, title: str, url: str) -> None:
+        super().__init__()
+        self._title = title
+        self._url = url
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"{self._title} in the admin center:"))
+            yield Static(Text(self._url, style=Style(link=self._url, underline=True)), markup=False)
+            yield Label(Text("Ctrl+click (or your terminal's link key) opens it; c copied it too. Esc closes."))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

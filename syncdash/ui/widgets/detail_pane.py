@@ -1,0 +1,119 @@
+"""The chosen object in full: identity, on-premises attributes, every error, and the
+other holders of a conflicting value side by side (as Connect Health compares them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from syncdash.model import DirectoryObject, ObjectFacts
+from syncdash.sanitize import safe_text
+
+#: Holders shown next to the object; more are listed by name only.
+SIDE_BY_SIDE = 3
+
+
+def _value(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join(safe_text(line) for line in str(value).splitlines())
+
+
+def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.title = title
+    table.title_justify = "left"
+    table.title_style = "bold underline"
+    for name, value in rows:
+        table.add_row(Text(name), Text(_value(value)))
+    return table
+
+
+def _sync_state(obj: DirectoryObject) -> str:
+    traits = [{True: "synced", False: "sync stopped", None: "cloud-only"}[obj.sync_enabled]]
+    if obj.is_deleted:
+        traits.append("deleted")
+    return ", ".join(traits)
+
+
+def _comparison(obj: DirectoryObject, holders: list[DirectoryObject]) -> Table:
+    table = Table(title="Conflicting holders, side by side", title_justify="left",
+                  title_style="bold underline", show_lines=False, expand=True)
+    table.add_column("")
+    for index, other in enumerate([obj, *holders[:SIDE_BY_SIDE]]):
+        table.add_column(Text("this object" if index == 0 else safe_text(other.display_name)), overflow="fold")
+    columns = [obj, *holders[:SIDE_BY_SIDE]]
+    rows = [
+        ("kind", lambda o: o.kind.value),
+        ("state", _sync_state),
+        ("UPN", lambda o: o.upn),
+        ("on-prem UPN", lambda o: o.on_premises_upn),
+        ("mail", lambda o: o.mail),
+        ("proxy addresses", lambda o: "\n".join(o.proxy_addresses)),
+        ("immutableId", lambda o: o.immutable_id),
+    ]
+    for name, read in rows:
+        table.add_row(Text(name, style="bold"), *(Text(_value(read(o))) for o in columns))
+    return table
+
+
+def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, show_xml: bool) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(f"{safe_text(obj.display_name)}  ({obj.kind.value}, {_sync_state(obj)})", style="bold"),
+        _section("Identity", [
+            ("id", obj.id), ("userPrincipalName", obj.user_principal_name), ("mail", obj.mail),
+            ("mailNickname", obj.mail_nickname), ("accountEnabled", obj.account_enabled),
+            (f"proxyAddresses ({len(obj.proxy_addresses)})", "\n".join(obj.proxy_addresses)),
+        ]),
+        _section("On-premises", [
+            ("onPremisesSyncEnabled", "null (never synced)" if obj.sync_enabled is None else obj.sync_enabled),
+            ("lastSync", obj.last_sync), ("immutableId", obj.immutable_id),
+            ("distinguishedName", obj.distinguished_name), ("sAMAccountName", obj.sam_account_name),
+            ("securityIdentifier", obj.security_identifier), ("userPrincipalName", obj.on_premises_upn),
+            ("domain", obj.on_premises_domain), ("netBIOS", obj.on_premises_netbios),
+        ]),
+    ]
+    errors = [(f"{e.category} on {e.property_raw}", f"{e.value}  (since {_value(e.occurred)})")
+              for e in obj.provisioning_errors]
+    for service in obj.service_errors:
+        state = "resolved" if service.resolved else "unresolved"
+        detail = service.detail_xml if show_xml else service.summary
+        errors.append((f"{service.service_instance} ({state}, {_value(service.created)})", detail))
+    if errors:
+        title = "Errors" + ("" if show_xml or not obj.service_errors else "  (x: raw XML)")
+        parts.append(_section(title, errors))
+    holders = sorted({h.id: h for found in (facts.holders.values() if facts else ()) for h in found}.values(),
+                     key=lambda h: h.display_name.casefold())
+    if holders:
+        parts.append(_comparison(obj, holders))
+        if len(holders) > SIDE_BY_SIDE:
+            more = ", ".join(safe_text(h.display_name) for h in holders[SIDE_BY_SIDE:])
+            parts.append(Text(f"and {len(holders) - SIDE_BY_SIDE} more: {more}"))
+    if note:
+        parts.append(_section("Note (n to edit)", [("", note)]))
+    return Group(*parts)
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    DetailPane { background: $surface; padding: 0 1; }
+    DetailPane > Static { width: 100%; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("Select an object to see it in full.", id="detail", markup=False)
+
+    def show(self, renderable: RenderableType) -> None:
+        self.query_one("#detail", Static).update(renderable)
