@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -40,3 +41,39 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Callable[..., Connected]
             return Connected(emulator, client)
 
         yield make
+
+
+FROZEN_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class Dashboard:
+    app: Any
+    emulator: GraphEmulator
+    store: Any
+
+
+@pytest.fixture
+def dashboard(tmp_path) -> Callable[..., Dashboard]:
+    """``dashboard(tenant=None, faults=None, theme=None, store_dir=None)`` → an unstarted
+    SyncdashApp on the demo tenant (or ``tenant``) with a frozen clock and its own store."""
+    from syncdash.emulator.demo import build_demo_tenant
+    from syncdash.store import Store
+    from syncdash.ui.app import SyncdashApp
+    from syncdash.ui.themes import shipped_theme_dirs
+
+    def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
+             store_dir: Any = None, keymap: dict[str, str] | None = None) -> Dashboard:
+        emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)), faults)
+        base = store_dir or tmp_path
+        store = Store(base / "cache", base / "data")
+
+        def connect(on_throttle):  # type: ignore[no-untyped-def]
+            return build_client("https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(emulator),
+                                on_throttle=on_throttle)
+
+        app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
+                          theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs())
+        return Dashboard(app, emulator, store)
+
+    return make

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -43,9 +43,9 @@ async def gather_facts(
     """
     unavailable: list[str] = []
 
-    async def guarded(work: Awaitable[tuple[T, ...]]) -> tuple[T, ...]:
+    async def guarded(work: Callable[[], Awaitable[tuple[T, ...]]]) -> tuple[T, ...]:
         try:
-            return await work
+            return await work()
         except GraphError as exc:
             unavailable.append(str(exc))
             return ()
@@ -57,9 +57,9 @@ async def gather_facts(
     # Objects in error are read too: the other side of a UPN conflict lost its UPN to a
     # placeholder and is found by the conflict it carries, not by the value.
     results = await asyncio.gather(
-        guarded(recycle_bin(client)),
-        guarded(in_error()),
-        *(guarded(live_holders(client, value)) for value in values),
+        guarded(lambda: recycle_bin(client)),
+        guarded(in_error),
+        *(guarded(lambda value=value: live_holders(client, value)) for value in values),
     )
     known = [obj] if obj is not None else []
     index = DirectoryIndex([*known, *(found for group in results for found in group)])

@@ -408,16 +408,17 @@ class SyncdashApp(App[None]):
         self._activate((current + step) % len(PANES))
 
     def action_help(self) -> None:
+        display = self.get_key_display
         groups = [
-            ("Everywhere", _unique_bindings(self)),
-            ("Object list", _unique_bindings(self.query_one(ErrorList))),
-            ("Checklist", _unique_bindings(self.query_one(ChecklistPane))),
+            ("Everywhere", _key_table(self, display)),
+            ("Object list", _key_table(self.query_one(ErrorList), display)),
+            ("Checklist", _key_table(self.query_one(ChecklistPane), display)),
         ]
         footer = (
             "Ctrl+P opens the command palette: jump to an object, switch theme.\n"
             "Notes: n opens the editor, Ctrl+S saves. The mouse is optional (--mouse)."
         )
-        self.push_screen(HelpScreen(bindings_table(groups, self.get_key_display), footer))
+        self.push_screen(HelpScreen(bindings_table(groups), footer))
 
     def action_filter(self) -> None:
         self._activate(0)
@@ -514,11 +515,14 @@ class SyncdashApp(App[None]):
         self.push_screen(ExportScreen(default, len(rows)), write)
 
 
-def _unique_bindings(node) -> list[Binding]:  # type: ignore[no-untyped-def]
-    """A node's bindings in declaration order, once each (one entry per key otherwise)."""
-    seen: dict[str, Binding] = {}
+def _key_table(node, display) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(keys, description, id) of each of a node's own bindings, every key listed; the
+    ones Textual adds without an id (scrolling, Ctrl+C) are left out."""
+    found: dict[str, tuple[list[str], str]] = {}
     for bindings in node._bindings.key_to_bindings.values():
         for binding in bindings:
-            seen.setdefault(binding.id or binding.action, binding)
-    return list(seen.values())
-
+            if binding.id:
+                keys, _ = found.setdefault(binding.id, ([], binding.description))
+                keys.append(display(binding))
+    return [(" / ".join(dict.fromkeys(keys)), description, binding_id)
+            for binding_id, (keys, description) in found.items()]

@@ -11,15 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def bindings_table(groups: list[tuple[str, list[Binding]]], key_display) -> Table:  # type: ignore[no-untyped-def]
+def bindings_table(groups: list[tuple[str, list[tuple[str, str, str]]]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     table.add_column(style="dim")
-    for title, bindings in groups:
+    for title, rows in groups:
         table.add_row(Text(title, style="bold underline"), Text(""), Text(""))
-        for binding in bindings:
-            table.add_row(Text(key_display(binding)), Text(binding.description), Text(binding.id or ""))
+        for keys, description, binding_id in rows:
+            table.add_row(Text(keys), Text(description), Text(binding_id))
         table.add_row(Text(""), Text(""), Text(""))
     return table
 

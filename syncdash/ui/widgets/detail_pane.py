@@ -107,13 +107,16 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
 
 
 class DetailPane(VerticalScroll, can_focus=True):
+    shown: RenderableType = ""
+
     DEFAULT_CSS = """
     DetailPane { background: $surface; padding: 0 1; }
     DetailPane > Static { width: 100%; }
     """
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("Select an object to see it in full.", id="detail", markup=False)
+        yield Static("Select an object to see it in full.", id="detail-body", markup=False)
 
     def show(self, renderable: RenderableType) -> None:
-        self.query_one("#detail", Static).update(renderable)
+        self.shown = renderable
+        self.query_one("#detail-body", Static).update(renderable)

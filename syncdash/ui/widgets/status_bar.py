@@ -30,6 +30,8 @@ class Freshness:
 
 
 class StatusBar(Horizontal):
+    shown: Text = Text()
+
     DEFAULT_CSS = """
     StatusBar { height: auto; max-height: 2; background: $panel; padding: 0 1; }
     StatusBar #status { width: 1fr; height: auto; }
@@ -79,5 +81,6 @@ class StatusBar(Horizontal):
                         style=styles["error"] if freshness.source == "stale" else "")
         if freshness.problem:
             text.append(f"  │ {safe_text(freshness.problem)}", style=styles["error"])
+        self.shown = text
         self.query_one("#status", Static).update(text)
         self.set_class(freshness.scanning, "-scanning")

@@ -1,0 +1,357 @@
+"""The dashboard driven key by key (Textual's pilot) against the emulated tenant."""
+
+from __future__ import annotations
+
+import copy
+
+from factories import conflict, tenant, user
+from textual.widgets import Input
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
+from syncdash.emulator.faults import Faults
+from syncdash.ui.screens.help import HelpScreen
+from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen
+from syncdash.ui.widgets.checklist_pane import ChecklistPane
+from syncdash.ui.widgets.error_list import ErrorList
+
+from conftest import FROZEN_NOW
+
+
+async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Until every worker has ended (one replaced by a newer one ends cancelled)."""
+    while running := [w for w in pilot.app.workers if not w.is_finished]:
+        for worker in running:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass
+    await pilot.pause()
+
+
+def names(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row.cells[1] for row in app.query_one(ErrorList).rows]
+
+
+def status_text(app) -> str:  # type: ignore[no-untyped-def]
+    return app.query_one("StatusBar").shown.plain
+
+
+def checklist_text(app) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(str(option.prompt) for option in app.query_one(ChecklistPane).options)
+
+
+def detail_text(app) -> str:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))
+    console.print(app.query_one("#detail").shown)
+    return console.export_text()
+
+
+async def test_all_three_panes_fill_from_the_tenant(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        assert len(names(app)) == 29
+        first = app.query_one(ErrorList).highlighted
+        assert first is not None and first.cells[1] in detail_text(app)
+        text = checklist_text(app)
+        assert "Step 1: Check for synchronization errors" in text and "Step 3:" in text
+        status = status_text(app)
+        assert "Contoso" in status and "dirsync on" in status and "last sync 23 min ago" in status
+        assert "complete" in status and "live 12:00:00" in status
+        assert "users" in status and "groups" in status and "contacts" in status
+
+
+async def test_cursor_keys_move_through_the_list(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        error_list = app.query_one(ErrorList)
+        await pilot.press("down", "j", "j")
+        assert error_list.cursor == 3
+        await pilot.press("k", "up")
+        assert error_list.cursor == 1
+        await pilot.press("G")
+        assert error_list.cursor == 28
+        await pilot.press("g")
+        assert error_list.cursor == 0
+        await pilot.press("end")
+        assert error_list.cursor == 28
+        await pilot.press("home", "pagedown")
+        assert error_list.cursor > 5
+        await pilot.press("pageup")
+        assert error_list.cursor == 0
+
+
+async def test_moving_the_cursor_shows_that_object_in_detail_and_checklist(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("down", "down")
+        chosen = app.query_one(ErrorList).highlighted
+        assert app.selected is not None and app.selected.id == chosen.id
+        assert chosen.cells[1] in detail_text(app)
+
+
+async def test_enter_opens_the_detail_and_tab_cycles_panes(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        assert app.focused.id == "detail"
+        await pilot.press("tab")
+        assert isinstance(app.focused, ChecklistPane)
+        await pilot.press("tab")
+        assert isinstance(app.focused, ErrorList)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, ChecklistPane)
+
+
+async def test_narrow_screens_show_one_pane_at_a_time(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        assert app.screen.has_class("-narrow")
+        visible = [pane.id for pane in app.query(".pane") if pane.display and pane.region.height > 0]
+        assert visible == ["list-pane"]
+        await pilot.press("tab")
+        visible = [pane.id for pane in app.query(".pane") if pane.region.height > 0]
+        assert visible == ["detail-pane"]
+
+
+async def test_filter_as_you_type_inverts_and_clears(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"wilber")
+        assert names(app) == ["Alex Wilber", "Alex Wilber"]
+        assert isinstance(app.focused, Input)
+        await pilot.press("home", "exclamation_mark")
+        assert len(names(app)) == 27 and "Alex Wilber" not in names(app)
+        await pilot.press("escape")
+        assert len(names(app)) == 29 and isinstance(app.focused, ErrorList)
+
+
+async def test_filter_matches_conflicting_values_too(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"smtp:sales@", "enter")
+        assert names(app) == ["Pradeep Gupta"] and isinstance(app.focused, ErrorList)
+
+
+async def test_number_keys_pick_a_kind(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        kinds = lambda: {row.kind.value for row in app.query_one(ErrorList).rows}  # noqa: E731
+        await pilot.press("2")
+        assert kinds() == {"user"}
+        await pilot.press("3")
+        assert kinds() == {"group"}
+        await pilot.press("4")
+        assert kinds() == {"contact"}
+        await pilot.press("1")
+        assert kinds() == {"user", "group", "contact"}
+
+
+async def test_sort_cycles_columns_and_reverses(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")  # KIND
+        await pilot.press("s")  # DISPLAY NAME
+        shown = names(app)
+        assert shown == sorted(shown, key=str.casefold)
+        assert "sorted by DISPLAY NAME" in app.query_one("#list-pane").border_subtitle
+        await pilot.press("S")
+        assert names(app) == sorted(shown, key=str.casefold, reverse=True)
+
+
+async def test_space_ticks_a_manual_check_and_it_survives_a_restart(dashboard, tmp_path):
+    first = dashboard(store_dir=tmp_path / "one")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("tab", "tab", "space")
+        assert "[x] Identity synchronization error report" in checklist_text(first.app)
+        chosen = first.app.selected.id
+    first.store.close()
+    second = dashboard(store_dir=tmp_path / "one")
+    async with second.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        assert second.app.selected.id == chosen
+        assert "[x] Identity synchronization error report" in checklist_text(second.app)
+        await pilot.press("tab", "tab", "space")
+        assert "[ ] Identity synchronization error report" in checklist_text(second.app)
+
+
+async def test_n_edits_a_note_that_is_kept(dashboard, tmp_path):
+    made = dashboard(store_dir=tmp_path / "notes")
+    async with made.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        assert isinstance(made.app.screen, NoteScreen)
+        await pilot.press(*"ticket 4711", "ctrl+s")
+        assert "ticket 4711" in detail_text(made.app)
+        assert made.store.note("test", made.app.selected.id) == "ticket 4711"
+        await pilot.press("n", "escape")
+        assert made.store.note("test", made.app.selected.id) == "ticket 4711"
+
+
+async def test_r_refreshes_now_and_the_list_lives(dashboard):
+    data = build_demo_tenant(FROZEN_NOW)
+    made = dashboard(tenant=data)
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        requests = made.emulator.count()
+        lynne = next(u for u in data["users"] if u["displayName"] == "Lynne Robbins")
+        lynne["onPremisesProvisioningErrors"] = []
+        newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
+        newcomer["onPremisesProvisioningErrors"] = [conflict("ProxyAddress", "smtp:x@contoso.com")]
+        made.emulator.store.version += 1
+        await pilot.press("r")
+        await loaded(pilot)
+        assert made.emulator.count() > requests
+        assert "Lynne Robbins" not in names(app) and "Ann Lee" in names(app)
+        messages = [n.message for n in app._notifications]
+        assert "Lynne Robbins: proxy address conflict resolved" in messages
+        new = {row.id for row in app.query_one(ErrorList).rows if row.cells[1] == "Ann Lee"}
+        assert new <= app.query_one(ErrorList).new_ids
+
+
+async def test_graph_trouble_keeps_the_last_data_marked_stale(dashboard):
+    made = dashboard()
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        made.emulator.faults.deny = {"users": 403}
+        await pilot.press("r")
+        await loaded(pilot)
+        assert len(names(app)) == 29
+        status = status_text(app)
+        assert "stale" in status and "User.Read.All" in status
+        assert any("User.Read.All" in n.message for n in app._notifications)
+
+
+async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_path):
+    first = dashboard(store_dir=tmp_path / "cache")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+    first.store.close()
+    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=0.5))
+    async with slow.app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert len(names(slow.app)) == 29
+        assert "cached" in status_text(slow.app)
+        await loaded(pilot)
+        assert "live" in status_text(slow.app)
+
+
+async def test_c_copies_and_o_shows_the_admin_center_link(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        assert app.clipboard == app.selected.upn
+        await pilot.press("o")
+        assert isinstance(app.screen, LinkScreen)
+        assert app.clipboard.startswith("https://entra.microsoft.com/") and app.selected.id in app.clipboard
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LinkScreen)
+
+
+async def test_e_exports_the_current_view(dashboard, tmp_path):
+    app = dashboard().app
+    target = tmp_path / "export.md"
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2", "e")
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#path", Input).value = str(target)
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Directory sync errors: Contoso")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings and all("(user," in line for line in headings)
+
+
+async def test_help_lists_every_key_with_its_id(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen._table
+        ids = {str(cell) for column in table.columns for cell in column._cells}
+        for binding_id in ("app.quit", "app.filter", "app.refresh", "app.export", "list.down", "checklist.tick"):
+            assert binding_id in ids
+        await pilot.press("escape")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped_by_binding_id(dashboard):
+    app = dashboard(keymap={"app.refresh": "ctrl+r", "list.down": "down,ctrl+n"}).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+n")
+        assert app.query_one(ErrorList).cursor == 1
+
+
+async def test_palette_jumps_to_an_object(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"Pradeep")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(ErrorList).highlighted.cells[1] == "Pradeep Gupta"
+
+
+async def test_q_quits(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_hostile_directory_text_is_shown_literally_and_harms_nothing(dashboard):
+    hostile = [
+        "[/x] broken markup",
+        "[@click=app.quit]click me[/]",
+        "\x1b[31mred\x1b]8;;http://evil\x07link\x1b]8;;\x07 \x9b2J",
+        "\u202egnp.exe\u202c admin",
+        "A" * 10000,
+    ]
+    users = [
+        user(name, f"hostile{i}@contoso.com",
+             onPremisesProvisioningErrors=[conflict("ProxyAddress", f"smtp:{name[:50]}@contoso.com")])
+        for i, name in enumerate(hostile)
+    ]
+    app = dashboard(tenant=tenant(users=users)).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        error_list = app.query_one(ErrorList)
+        lines = [error_list.render_line(y).text for y in range(1, 7)]
+        screen = "\n".join(lines)
+        assert "[@click=app.quit]click me[/]" in screen and "[/x] broken markup" in screen
+        assert all(ch not in screen for ch in ("\x1b", "\x9b", "\u202e", "\x07"))
+        assert max(len(line) for line in lines) <= 160
+        for _ in hostile:
+            await pilot.press("down", "enter", "tab", "tab")
+            await pilot.pause()
+        detail = detail_text(app)
+        assert "\x1b" not in detail and "\u202e" not in detail
+        assert app.is_running
+        huge = next(row for row in error_list.rows if row.cells[1].startswith("AAAA"))
+        error_list.show(error_list.rows, keep=huge.id)
+        await pilot.pause()
+        assert "A" * 5000 in detail_text(app).replace("\n", "").replace(" ", "")  # whole in the detail
+        assert app.is_running

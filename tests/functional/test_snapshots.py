@@ -1,0 +1,60 @@
+"""What the admin sees, pinned as SVG snapshots (tests/functional/__snapshots__/).
+
+The clock is frozen and the demo tenant is built for that moment, so every run draws
+the same screen. Update after an intended change with ``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+from textual.worker import WorkerCancelled, WorkerFailed
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    while running := [w for w in pilot.app.workers if not w.is_finished]:
+        for worker in running:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass
+    pilot.app.query_one("#filter", Input).cursor_blink = False
+    await pilot.pause()
+
+
+def test_main_screen_80x24(snap_compare, dashboard):
+    assert snap_compare(dashboard().app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_main_screen_160x48(snap_compare, dashboard):
+    assert snap_compare(dashboard().app, terminal_size=(160, 48), run_before=_settle)
+
+
+def test_help_screen(snap_compare, dashboard):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(dashboard().app, terminal_size=(120, 48), run_before=run_before)
+
+
+def test_filter(snap_compare, dashboard):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("slash", *"contoso.onmicrosoft")
+        await pilot.pause()
+
+    assert snap_compare(dashboard().app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_narrow_layout_shows_the_checklist_pane(snap_compare, dashboard):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("down", "tab", "tab")
+        await pilot.pause()
+
+    assert snap_compare(dashboard().app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_ansi_theme(snap_compare, dashboard):
+    assert snap_compare(dashboard(theme="ansi").app, terminal_size=(120, 36), run_before=_settle)
