@@ -8,7 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from textual import on, work
+from textual.color import Color
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -312,10 +314,14 @@ class SyncdashApp(App[None]):
         pane.border_title = f"Objects with sync errors ({len(rows)}/{len(self.rows.rows)}){kind}{text}"
         pane.border_subtitle = f"sorted by {COLUMNS[self.view.sort]} {arrow}"
 
-    def _status_colours(self) -> dict[str, str]:
+    def _status_colours(self) -> dict[str, Style]:
+        """The theme's warning, error and success colours as Rich styles (an ``ansi``
+        theme names terminal colours, which Rich spells differently)."""
         variables = self.theme_variables
-        return {"warning": variables.get("warning", "yellow"), "error": variables.get("error", "red"),
-                "success": variables.get("success", "green")}
+        return {
+            name: Style(color=Color.parse(variables.get(name, fallback)).rich_color)
+            for name, fallback in (("warning", "yellow"), ("error", "red"), ("success", "green"))
+        }
 
     def _draw_status(self) -> None:
         counts: dict[ObjectKind, int] = {}

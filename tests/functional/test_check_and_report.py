@@ -202,6 +202,7 @@ def test_report_exits_zero_on_a_clean_tenant(capsys, tmp_path):
     ("argv", "words"),
     [
         ([], "no tenant to read"),
+        (["--demo"], "the dashboard needs a terminal"),
         (["report", "--tenant-file", "/nonexistent/t.json"], "cannot read tenant file"),
         (["report", "--graph-url", "https://graph.microsoft.com/v1.0"], "needs a sign-in"),
         (["report", "--graph-url", "http://127.0.0.1:9/v1.0"], "not reachable"),
@@ -231,3 +232,10 @@ def test_the_emulator_serves_a_tenant_file_to_a_separate_syncdash(tmp_path):
         server.wait(timeout=10)
     assert done.returncode == 1, done.stderr
     assert "Ann" in done.stdout and "smtp:x@contoso.com" in done.stdout
+
+
+def test_argument_errors_are_argparse_one_liners(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--demo", "--refresh", "0"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "a refresh interval is 1 to 86400 seconds" in err

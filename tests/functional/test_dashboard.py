@@ -355,3 +355,29 @@ async def test_hostile_directory_text_is_shown_literally_and_harms_nothing(dashb
         await pilot.pause()
         assert "A" * 5000 in detail_text(app).replace("\n", "").replace(" ", "")  # whole in the detail
         assert app.is_running
+
+
+async def test_every_shipped_theme_runs_the_dashboard(dashboard):
+    from syncdash.ui.themes import load_themes, shipped_theme_dirs
+
+    for theme in load_themes(shipped_theme_dirs())[0]:
+        app = dashboard(theme=theme.name).app
+        async with app.run_test(size=(100, 30)) as pilot:
+            await loaded(pilot)
+            assert app.theme == theme.name
+            assert "Contoso" in status_text(app) and len(names(app)) == 29
+
+
+async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persists(dashboard, tmp_path):
+    made = dashboard(theme="no-such-theme", store_dir=tmp_path / "prefs")
+    async with made.app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert made.app.theme == "syncdash-dark"
+        assert any("no-such-theme" in n.message for n in made.app._notifications)
+        made.app.theme = "high-contrast"
+        await pilot.pause()
+    made.store.close()
+    again = dashboard(store_dir=tmp_path / "prefs")
+    async with again.app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert again.app.theme == "high-contrast"

@@ -3,6 +3,7 @@ manual checks the admin ticks by hand (Space)."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -36,13 +37,13 @@ class ChecklistPane(OptionList):
     def show_message(self, message: str) -> None:
         self.set_options([Option(Text(message), disabled=True)])
 
-    def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, str]) -> None:
+    def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, Style]) -> None:
         """Lay out the steps; keeps the highlighted manual check where it was."""
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         options: list[Option] = []
         for step in diagnosis.steps:
             header = Text()
-            header.append(f"{MARKS[step.status]} ", style=f"bold {colours[step.status]}")
+            header.append(f"{MARKS[step.status]} ", style=colours[step.status] + Style(bold=True))
             header.append(f"Step {step.step}: {step.title}", style="bold")
             if not step.needed:
                 header.append("  (not needed: an earlier step found the cause)", style="italic")
@@ -52,7 +53,7 @@ class ChecklistPane(OptionList):
             for finding in step.findings:
                 line = Text("  ")
                 severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
-                line.append(finding.severity.value, style=severity_colour.get(finding.severity, ""))
+                line.append(finding.severity.value, style=severity_colour.get(finding.severity, Style()))
                 line.append(f" [{finding.code}] {safe_text(finding.message)}")
                 line.append(f"\n    fix: {safe_text(finding.fix)}")
                 if finding.powershell:

@@ -60,7 +60,7 @@ class ErrorList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"error-list--header", "error-list--cursor", "error-list--new", "error-list--empty"}
     DEFAULT_CSS = """
-    ErrorList { background: $surface; }
+    ErrorList { background: $surface; overflow-x: hidden; }
     ErrorList > .error-list--header { text-style: bold; background: $panel; }
     ErrorList > .error-list--cursor { background: $accent 40%; }
     ErrorList:focus > .error-list--cursor { background: $accent; color: $text; }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -49,7 +50,7 @@ class StatusBar(Horizontal):
         counts: dict[ObjectKind, int],
         freshness: Freshness,
         now: datetime,
-        styles: dict[str, str],
+        styles: dict[str, Style],
     ) -> None:
         """Redraw from state; ``styles`` maps warning/error/success to theme colours."""
         text = Text()

@@ -1,0 +1,100 @@
+"""The installed ``syncdash --demo`` in a real terminal: tmux at 80×24, keys sent with
+send-keys, the screen read with capture-pane (xterm-256color, then plain xterm)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+
+
+class Terminal:
+    def __init__(self, session: str, socket: Path):
+        self.session = session
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, timeout=20)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, text: str, timeout: float = 40.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return self.session in self.tmux("list-sessions", "-F", "#{session_name}")
+
+
+@pytest.fixture(params=["xterm-256color", "xterm"])
+def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
+    executable = Path(sys.executable).parent / "syncdash"
+    command = str(executable) if executable.exists() else f"{sys.executable} -m syncdash"
+    socket = tmp_path / "tmux.sock"
+    env = {
+        "TERM": request.param,
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+    }
+    environment = " ".join(f"{key}='{value}'" for key, value in env.items())
+    subprocess.run(
+        ["tmux", "-S", str(socket), "-f", "/dev/null", "new-session", "-d", "-s", "sd", "-x", "80", "-y", "24",
+         f"env -i {environment} {command} --demo --refresh 3600"],
+        check=True, timeout=20,
+    )
+    term = Terminal("sd", socket)
+    yield term
+    subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, timeout=20)
+
+
+def test_the_demo_runs_in_a_real_terminal(terminal):
+    screen = terminal.wait_for("complete")
+    assert "Contoso" in screen and "Objects with sync errors (29/29)" in screen
+    assert "KIND" in screen and "Quit" in screen
+    lines = screen.splitlines()
+    assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+
+    terminal.keys("/")
+    terminal.keys("-l", "wilber")
+    screen = terminal.wait_for("(2/29)")
+    assert "Alex Wilber" in screen
+    terminal.keys("Escape")
+    terminal.wait_for("(29/29)")
+
+    terminal.keys("Tab")
+    screen = terminal.wait_for("Identity")
+    assert "On-premises" in screen or "userPrincipalName" in screen
+    terminal.keys("Tab")
+    terminal.wait_for("Step 1: Check for synchronization errors")
+
+    terminal.keys("?")
+    terminal.wait_for("syncdash keys")
+    terminal.keys("Escape")
+    terminal.wait_for("Step 1: Check")
+
+    terminal.keys("q")
+    deadline = time.monotonic() + 15
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "syncdash did not exit on q"
