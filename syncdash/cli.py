@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 from syncdash import __version__
 from syncdash.config import ConfigError
 from syncdash.emulator.tenant import TenantFileError
-from syncdash.graph.client import ClientConfigError, is_loopback
-from syncdash.graph.errors import GraphError
+from syncdash.graph.errors import ClientConfigError, GraphError
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from syncdash.graph.retry import ThrottleListener
+    from syncdash.graph.retry_after import ThrottleListener
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
@@ -118,7 +117,7 @@ def _demo_client() -> GraphServiceClient:
 
 def connect(args: argparse.Namespace, on_throttle: ThrottleListener | None = None) -> GraphServiceClient:
     """The Graph client for the tenant the arguments name."""
-    from syncdash.graph.client import build_client
+    from syncdash.graph.client import build_client, is_loopback
 
     if args.demo + (args.tenant_file is not None) + bool(args.graph_url) > 1:
         raise UsageError("syncdash: choose one of --demo, --tenant-file and --graph-url")

@@ -7,11 +7,11 @@ import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
-from syncdash.graph.retry import RetryAfterHandler, ThrottleGate, ThrottleListener
+from syncdash.graph.errors import ClientConfigError
+from syncdash.graph.retry_after import ThrottleListener
 
 if TYPE_CHECKING:
+    import httpx
     from azure.core.credentials import TokenCredential
     from azure.core.credentials_async import AsyncTokenCredential
     from msgraph import GraphServiceClient
@@ -22,10 +22,6 @@ PUBLIC_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 #: with $select come back in well under a second, so a minute means trouble.
 CONNECT_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 60.0
-
-
-class ClientConfigError(ValueError):
-    """The client cannot be built as asked (e.g. no credential for a remote URL)."""
 
 
 def is_loopback(url: str) -> bool:
@@ -73,6 +69,8 @@ def build_client(
     from msgraph_core import GraphClientFactory
     from msgraph_core.middleware import GraphTelemetryHandler
 
+    from syncdash.graph.retry import RetryAfterHandler, ThrottleGate
+
     base_url = normalise_base_url(base_url)
     if credential is None:
         if transport is None and not is_loopback(base_url):
@@ -85,6 +83,8 @@ def build_client(
             scopes=[f"{parts.scheme}://{parts.netloc}/.default"],
             allowed_hosts=[parts.hostname or ""],
         )
+
+    import httpx
 
     http = httpx.AsyncClient(
         base_url=base_url,

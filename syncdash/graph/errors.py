@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
-import httpx
+from typing import TYPE_CHECKING
 
-from syncdash.graph.retry import parse_retry_after
+from syncdash.graph.retry_after import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 #: What a 403 on each resource most likely lacks (least privilege, read only).
 REQUIRED_PERMISSION = {
@@ -21,6 +24,10 @@ REQUIRED_PERMISSION = {
     "deletedItems/microsoft.graph.user": "User.Read.All",
     "deletedItems/microsoft.graph.group": "Group.Read.All",
 }
+
+
+class ClientConfigError(ValueError):
+    """The client cannot be built as asked (e.g. no credential for a remote URL)."""
 
 
 class GraphError(Exception):

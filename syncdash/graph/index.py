@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from syncdash.graph.lookup import holds_value, split_address
+from syncdash.graph.holding import holds_value, split_address
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, TenantStatus
 
 

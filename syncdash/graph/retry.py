@@ -10,35 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 import httpx
 from kiota_http.middleware import RetryHandler
 from kiota_http.middleware.middleware import BaseMiddleware
 from kiota_http.middleware.options import RetryHandlerOption
 
-#: Called with the number of seconds the client will pause, so a UI or a command can say
-#: "throttled, retrying in N s".
-ThrottleListener = Callable[[float], None]
+from syncdash.graph.retry_after import ThrottleListener, parse_retry_after
 
 #: Retries per request; Graph storms of 429s are common in large tenants.
 MAX_RETRIES = 8
 #: Base added to the exponential backoff when Graph sends no Retry-After.
 BASE_DELAY = 1.0
 THROTTLE_STATUSES = frozenset({429, 503, 504})
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: integer or decimal; None if absent/odd."""
-    if not value:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    if seconds != seconds or seconds < 0:  # NaN or negative: not a wait Graph would send
-        return None
-    return seconds
 
 
 class RetryAfterHandler(RetryHandler):

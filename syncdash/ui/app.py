@@ -22,12 +22,8 @@ from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.export import formats
 from syncdash.files import write_atomically
 from syncdash.graph.errors import GraphError
-from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.lookup import recycle_bin
-from syncdash.graph.retry import ThrottleListener
-from syncdash.graph.scan import full_scan, newest_first, scan_fast
-from syncdash.graph.tenant import tenant_status
+from syncdash.graph.retry_after import ThrottleListener
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
 from syncdash.sanitize import safe_text
@@ -198,6 +194,10 @@ class SyncdashApp(App[None]):
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_tenant(self) -> None:
         """Tenant status, the fast list (first time), then the complete scan."""
+        from syncdash.graph.lookup import recycle_bin
+        from syncdash.graph.scan import full_scan, newest_first, scan_fast
+        from syncdash.graph.tenant import tenant_status
+
         try:
             client = self._graph()
             tenant = await tenant_status(client)
@@ -222,6 +222,8 @@ class SyncdashApp(App[None]):
     @work(exclusive=True, group="diagnose", exit_on_error=False)
     async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantStatus) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""
+        from syncdash.graph.facts import gather_facts
+
         try:
             facts = await gather_facts(self._graph(), obj, query=obj.identity, tenant=tenant, now=self.clock())
         except GraphError as exc:

@@ -9,7 +9,9 @@ import pytest
 from factories import conflict, contact, deleted, group, many_users, service_error, tenant, user
 
 from syncdash.emulator.faults import Faults
-from syncdash.graph import holders_of_value, resolve_object, scan_all, scan_fast, tenant_status
+from syncdash.graph.lookup import holders_of_value, resolve_object
+from syncdash.graph.scan import scan_all, scan_fast
+from syncdash.graph.tenant import tenant_status
 from syncdash.graph.errors import (
     AuthenticationFailed,
     BadResponse,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from syncdash.graph.client import ClientConfigError, build_client, is_loopback, normalise_base_url
-from syncdash.graph.lookup import holds_value, split_address
+from syncdash.graph.client import build_client, is_loopback, normalise_base_url
+from syncdash.graph.errors import ClientConfigError
+from syncdash.graph.holding import holds_value, split_address
 from syncdash.graph.odata import equals, has_proxy_address
-from syncdash.graph.retry import parse_retry_after
+from syncdash.graph.retry_after import parse_retry_after
 from syncdash.model import DirectoryObject, ObjectKind
 from syncdash.sanitize import safe_text, truncate
 
