@@ -19,7 +19,6 @@ from textual.widgets import Footer, Input
 
 from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis, Status
-from syncdash.export import formats
 from syncdash.files import write_atomically
 from syncdash.graph.errors import GraphError
 from syncdash.graph.index import DirectoryIndex
@@ -30,8 +29,6 @@ from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
 from syncdash.ui.rows import COLUMNS, SORT_NEWEST, RowSet, View
-from syncdash.ui.screens.help import HelpScreen, bindings_table
-from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
@@ -176,7 +173,7 @@ class SyncdashApp(App[None]):
         self.query_one(ErrorList).focus()
         self.set_interval(30, self._draw_status)
         self._draw_status()
-        self.refresh_tenant()
+        self.call_after_refresh(self.refresh_tenant)
 
     # -- reading the tenant (workers) --------------------------------------------------
     def _on_throttle(self, seconds: float) -> None:
@@ -326,10 +323,7 @@ class SyncdashApp(App[None]):
         }
 
     def _draw_status(self) -> None:
-        counts: dict[ObjectKind, int] = {}
-        for row in self.rows.rows.values():
-            counts[row.kind] = counts.get(row.kind, 0) + 1
-        self.query_one(StatusBar).update_status(self.tenant, counts, self.freshness, self.clock(),
+        self.query_one(StatusBar).update_status(self.tenant, self.rows.counts, self.freshness, self.clock(),
                                                 self._status_colours())
 
     def _diagnose(self, obj: DirectoryObject) -> None:
@@ -416,6 +410,8 @@ class SyncdashApp(App[None]):
         self._activate((current + step) % len(PANES))
 
     def action_help(self) -> None:
+        from syncdash.ui.screens.help import HelpScreen, bindings_table
+
         display = self.get_key_display
         groups = [
             ("Everywhere", _key_table(self, display)),
@@ -468,6 +464,8 @@ class SyncdashApp(App[None]):
         self.notify(f"Copied {safe_text(value)} (OSC 52 clipboard)", markup=False, timeout=3)
 
     def action_link(self) -> None:
+        from syncdash.ui.screens.prompts import LinkScreen
+
         if self.selected is None:
             return
         url = admin_center_link(self.selected)
@@ -479,6 +477,8 @@ class SyncdashApp(App[None]):
         self._draw_selection()
 
     def action_note(self) -> None:
+        from syncdash.ui.screens.prompts import NoteScreen
+
         obj = self.selected
         if obj is None:
             return
@@ -491,6 +491,9 @@ class SyncdashApp(App[None]):
         self.push_screen(NoteScreen(safe_text(obj.display_name), self.store.note(self.tenant_key, obj.id)), save)
 
     def action_export(self) -> None:
+        from syncdash.export import formats
+        from syncdash.ui.screens.prompts import ExportScreen
+
         if self.index is None or self.tenant is None:
             self.notify("Export needs the complete scan: wait until the header says complete.",
                         severity="warning", markup=False)

@@ -5,9 +5,10 @@ Kept free of Textual so its speed (50,000 rows) can be measured and tested alone
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectKind
 from syncdash.sanitize import safe_text
@@ -27,36 +28,36 @@ class Row:
     newest: float
 
 
-def _problem(obj: DirectoryObject) -> tuple[str, str, int]:
-    """The property and value shown for an object: its newest error, plus a count."""
-    errors = sorted(obj.provisioning_errors, key=lambda e: e.occurred.timestamp() if e.occurred else 0.0)
-    service = obj.unresolved_service_errors
-    total = len(errors) + len(service)
-    if errors:
-        newest = errors[-1]
-        label = {ConflictProperty.USER_PRINCIPAL_NAME: "UPN", ConflictProperty.PROXY_ADDRESS: "ProxyAddress"}
-        return label.get(newest.property, newest.property_raw or "?"), newest.value, total
-    if service:
-        return f"service {service[0].service_instance.split('/')[0]}", service[0].summary, total
-    return "", "", 0
+_LABELS = {ConflictProperty.USER_PRINCIPAL_NAME: "UPN", ConflictProperty.PROXY_ADDRESS: "ProxyAddress"}
+
+
+def _moment(error: object) -> float:
+    occurred = getattr(error, "occurred", None) or getattr(error, "created", None)
+    return occurred.timestamp() if occurred else 0.0
 
 
 def make_row(obj: DirectoryObject) -> Row:
-    prop, value, total = _problem(obj)
+    """The row of one object: its newest error shown, the others counted (``+2``)."""
+    errors = obj.provisioning_errors
+    service = obj.unresolved_service_errors
+    newest_error = max(errors, key=_moment) if errors else None
+    if newest_error is not None:
+        prop = _LABELS.get(newest_error.property, newest_error.property_raw or "?")
+        value = newest_error.value
+    elif service:
+        prop, value = f"service {service[0].service_instance.split('/')[0]}", service[0].summary
+    else:
+        prop, value = "", ""
+    total = len(errors) + len(service)
     if total > 1:
         prop = f"{prop} +{total - 1}"
-    newest = obj.newest_error
-    cells = (
-        obj.kind.value,
-        safe_text(obj.display_name),
-        safe_text(obj.upn or obj.mail or ""),
-        safe_text(prop),
-        safe_text(value),
-        newest.strftime("%Y-%m-%d %H:%M") if newest else "",
-    )
-    values = [e.value for e in obj.provisioning_errors]
-    haystack = "\n".join([obj.display_name, obj.upn or "", obj.mail or "", *values]).casefold()
-    return Row(obj.id, obj.kind, cells, haystack, newest.timestamp() if newest else 0.0)
+    newest = max((_moment(e) for e in (*errors, *service)), default=0.0)
+    since = datetime.fromtimestamp(newest, timezone.utc).isoformat(" ", "minutes")[:16] if newest else ""
+    upn = obj.upn
+    cells = (obj.kind.value, safe_text(obj.display_name), safe_text(upn or obj.mail or ""),
+             safe_text(prop), safe_text(value), since)
+    haystack = "\n".join([obj.display_name, upn or "", obj.mail or "", *(e.value for e in errors)]).casefold()
+    return Row(obj.id, obj.kind, cells, haystack, newest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,50 +69,78 @@ class View:
     sort: int = SORT_NEWEST
     reverse: bool = False
 
-    def matches(self, row: Row) -> bool:
-        if self.kind is not None and row.kind is not self.kind:
-            return False
-        text = self.filter
+    def select(self, rows: list[Row]) -> list[Row]:
+        """The rows this view shows, in the given order (the needle is folded once)."""
+        kind, text = self.kind, self.filter
+        if kind is not None:
+            rows = [row for row in rows if row.kind is kind]
         if not text:
-            return True
+            return rows
         inverted = text.startswith("!")
         needle = (text[1:] if inverted else text).casefold()
-        return (needle in row.haystack) is not inverted
+        if inverted:
+            return [row for row in rows if needle not in row.haystack]
+        return [row for row in rows if needle in row.haystack]
+
+
+def sort_key(column: int) -> Callable[[Row], tuple]:
+    """Ascending key of a column; newest-first is the natural order of SINCE."""
+    if column == SORT_NEWEST:
+        return lambda row: (-row.newest, row.cells[1].casefold(), row.id)
+    return lambda row: (row.cells[column].casefold(), -row.newest, row.id)
+
+
+#: Above this many changed rows a refresh re-sorts instead of patching the order.
+PATCH_LIMIT = 2000
 
 
 class RowSet:
-    """All rows by object id, with the sorted order cached per sort column."""
+    """All rows by object id, with each sort order kept and patched, not rebuilt."""
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
-        self._sorted: dict[tuple[int, bool], list[Row]] = {}
+        self.counts: dict[ObjectKind, int] = {}
+        self._objects: dict[str, DirectoryObject] = {}
+        self._sorted: dict[int, list[Row]] = {}
 
     def replace(self, objects: Iterable[DirectoryObject]) -> tuple[set[str], set[str], set[str]]:
-        """Take a new list; returns the ids added, removed and changed."""
-        fresh = {obj.id: make_row(obj) for obj in objects}
-        added = fresh.keys() - self.rows.keys()
-        removed = self.rows.keys() - fresh.keys()
-        changed = {i for i in fresh.keys() & self.rows.keys() if fresh[i] != self.rows[i]}
-        self.rows = fresh
-        self._sorted.clear()
-        return set(added), set(removed), changed
+        """Take a new list; returns the ids added, removed and changed. Rows of objects
+        that did not change are kept, so a refresh costs what changed, not the tenant."""
+        fresh: dict[str, DirectoryObject] = {obj.id: obj for obj in objects}
+        rows: dict[str, Row] = {}
+        added: set[str] = set()
+        changed: set[str] = set()
+        for object_id, obj in fresh.items():
+            old = self._objects.get(object_id)
+            if old is not None and (old is obj or old == obj):
+                rows[object_id] = self.rows[object_id]
+                continue
+            (changed if old is not None else added).add(object_id)
+            rows[object_id] = make_row(obj)
+        removed = self.rows.keys() - rows.keys()
+        self._patch_orders(removed | changed, [rows[i] for i in added | changed])
+        self.rows, self._objects = rows, fresh
+        self.counts = {}
+        for row in rows.values():
+            self.counts[row.kind] = self.counts.get(row.kind, 0) + 1
+        return added, set(removed), changed
 
-    def _order(self, sort: int, reverse: bool) -> list[Row]:
-        key = (sort, reverse)
-        if key not in self._sorted:
-            rows = list(self.rows.values())
-            if sort == SORT_NEWEST:
-                rows.sort(key=lambda r: (r.newest, r.cells[1].casefold()), reverse=not reverse)
-            else:
-                rows.sort(key=lambda r: (r.cells[sort].casefold(), -r.newest), reverse=reverse)
-            self._sorted[key] = rows
-        return self._sorted[key]
+    def _patch_orders(self, dropped: set[str], inserted: list[Row]) -> None:
+        if len(dropped) + len(inserted) > PATCH_LIMIT:
+            self._sorted.clear()
+            return
+        for column, ordered in self._sorted.items():
+            if dropped:
+                ordered[:] = [row for row in ordered if row.id not in dropped]
+            key = sort_key(column)
+            for row in inserted:
+                bisect.insort(ordered, row, key=key)
 
     def view(self, view: View) -> list[Row]:
-        ordered = self._order(view.sort, view.reverse)
-        if not view.filter and view.kind is None:
-            return ordered
-        return [row for row in ordered if view.matches(row)]
+        ordered = self._sorted.get(view.sort)
+        if ordered is None:
+            ordered = self._sorted[view.sort] = sorted(self.rows.values(), key=sort_key(view.sort))
+        return view.select(ordered[::-1] if view.reverse else ordered)
 
 
 def age(moment: datetime | None, now: datetime) -> str:
