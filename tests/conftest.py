@@ -77,3 +77,17 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
         return Dashboard(app, emulator, store)
 
     return make
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Until every worker of the app has ended (one replaced by a newer one ends
+    cancelled), then one more pause for the screen to catch up."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    while running := [w for w in pilot.app.workers if not w.is_finished]:
+        for worker in running:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass
+    await pilot.pause()

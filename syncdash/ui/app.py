@@ -28,7 +28,7 @@ from syncdash.portal import admin_center_link
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
-from syncdash.ui.rows import COLUMNS, SORT_NEWEST, RowSet, View
+from syncdash.ui.rows import COLUMNS, RowSet, View
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
@@ -276,7 +276,9 @@ class SyncdashApp(App[None]):
 
     @on(Diagnosed)
     def _diagnosed(self, message: Diagnosed) -> None:
-        if self.selected is not None and self.selected.id == message.object_id:
+        """A remote diagnosis counts only while nothing newer (a local one, from the
+        complete scan) has answered for the same object."""
+        if self.selected is not None and self.selected.id == message.object_id and self.diagnosis is None:
             self.facts, self.diagnosis = message.facts, message.diagnosis
             self.query_one(ChecklistPane).loading = False
             self._draw_selection()
@@ -330,6 +332,8 @@ class SyncdashApp(App[None]):
         self.selected = obj
         self.facts = self.diagnosis = None
         if self.index is not None and self.tenant is not None:
+            self.workers.cancel_group(self, "diagnose")
+            self.query_one(ChecklistPane).loading = False
             self.facts = self.index.facts(obj, query=obj.identity, tenant=self.tenant, now=self.clock(),
                                           unavailable=self.unavailable)
             self.diagnosis = diagnose(self.facts)

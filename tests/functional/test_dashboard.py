@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 
 from factories import conflict, tenant, user
 from textual.widgets import Input
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
 from syncdash.emulator.faults import Faults
@@ -16,17 +14,7 @@ from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.error_list import ErrorList
 
 from conftest import FROZEN_NOW
-
-
-async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Until every worker has ended (one replaced by a newer one ends cancelled)."""
-    while running := [w for w in pilot.app.workers if not w.is_finished]:
-        for worker in running:
-            try:
-                await worker.wait()
-            except (WorkerCancelled, WorkerFailed):
-                pass
-    await pilot.pause()
+from conftest import settle as loaded
 
 
 def names(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -381,3 +369,25 @@ async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persist
     async with again.app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         assert again.app.theme == "high-contrast"
+
+
+async def test_throttling_shows_in_the_header_while_it_lasts(dashboard):
+    made = dashboard(faults=Faults(throttle_rate=1.0, retry_after="0.4"))
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        assert "throttled, retrying in 0.4 s" in status_text(app)
+        made.emulator.faults.throttle_rate = 0.0
+        await loaded(pilot)
+        assert "throttled" not in status_text(app) and len(names(app)) == 29
+        assert made.emulator.early_requests == 0
+
+
+async def test_x_shows_the_raw_xml_of_service_errors(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *DEMO_SCENARIOS["service-error"], "enter")
+        assert "<ErrorRecord>" not in detail_text(app) and "(x: raw XML)" in detail_text(app)
+        await pilot.press("x")
+        assert "<ErrorRecord>" in detail_text(app)

@@ -7,18 +7,13 @@ the same screen. Update after an intended change with ``pytest --snapshot-update
 from __future__ import annotations
 
 from textual.widgets import Input
-from textual.worker import WorkerCancelled, WorkerFailed
+
+from conftest import settle
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    while running := [w for w in pilot.app.workers if not w.is_finished]:
-        for worker in running:
-            try:
-                await worker.wait()
-            except (WorkerCancelled, WorkerFailed):
-                pass
     pilot.app.query_one("#filter", Input).cursor_blink = False
-    await pilot.pause()
+    await settle(pilot)
 
 
 def test_main_screen_80x24(snap_compare, dashboard):
