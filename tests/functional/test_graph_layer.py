@@ -233,3 +233,22 @@ async def test_resolving_an_object_id(connect):
     wanted = data["groups"][0]["id"]
     found = await resolve_object(connect(data).client, wanted.upper())
     assert [(obj.kind, obj.id) for obj in found] == [(ObjectKind.GROUP, wanted)]
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "rate"),
+    [(503, "0.05", 0.5), (504, "0.05", 0.5), (503, None, 0.2)],  # no Retry-After: the SDK's ~2 s backoff
+)
+async def test_service_unavailable_is_retried_by_the_sdk(connect, status, retry_after, rate):
+    faults = Faults(server_error_rate=rate, server_error_status=status, retry_after=retry_after, seed=1)
+    connected = connect(tenant(users=many_users(3000, errors_every=10)), faults)
+    result = await scan_all(connected.client)
+    assert len(result.objects) == 300
+    assert any(r.status == status for r in connected.emulator.requests)
+
+
+async def test_integer_retry_after_is_honoured_too(connect):
+    connected = connect(_sample(), Faults(throttle_rate=0.5, retry_after="1", seed=2))
+    result = await scan_fast(connected.client)
+    assert {o.display_name for o in result.objects} == {"Ann Lee", "Sam Sales", "Partner Desk"}
+    assert connected.emulator.early_requests == 0
