@@ -18,20 +18,11 @@ from syncdash.graph.errors import ClientConfigError, GraphError
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from syncdash.graph.retry_after import ThrottleListener
+    from syncdash.config import Config
+    from syncdash.sources import Source
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
-
-#: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
-#: request could leave the machine even if the emulator's transport were missing.
-EMULATED_GRAPH_URL = "https://graph.emulator.invalid/v1.0"
-
-NO_SOURCE = (
-    "syncdash: no tenant to read.\n"
-    "Try the demo tenant with `syncdash --demo`, or point at a tenant file with "
-    "`--tenant-file FILE` or an emulator with `--graph-url http://127.0.0.1:PORT/v1.0`."
-)
 
 
 class UsageError(Exception):
@@ -53,8 +44,9 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
         "--tenant-file", type=Path, metavar="FILE", help="emulate the tenant in FILE", **defaults
     )
     source.add_argument(
-        "--graph-url", metavar="URL", help="Graph base URL (e.g. an emulator on loopback)", **defaults
+        "--graph-url", metavar="URL", help="Graph base URL (an emulator on loopback, or a cloud's Graph)", **defaults
     )
+    parser.add_argument("--profile", metavar="NAME", help="tenant profile of the config file", **defaults)
 
 
 def _seconds(text: str) -> float:
@@ -68,6 +60,8 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from syncdash.clouds import CLOUD_NAMES
+    from syncdash.config import AUTH_MODES
     from syncdash.export.formats import CHECK_FORMATS, REPORT_FORMATS
 
     parser = argparse.ArgumentParser(
@@ -94,50 +88,61 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("object", metavar="OBJECT", help="object id, UPN, mail or proxy address, or display name")
     _add_source_options(check, in_command=True)
     check.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    login = commands.add_parser("login", help="sign in (device code works over SSH) and remember the account")
+    login.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile to sign in to")
+    login.add_argument("--tenant", help="tenant id or domain: creates the profile when it does not exist")
+    login.add_argument("--cloud", choices=CLOUD_NAMES[:-1], help="national cloud of a new profile")
+    login.add_argument("--auth", choices=AUTH_MODES, help="sign-in mode of a new profile")
+    login.add_argument("--sync-settings", action="store_true",
+                       help="also ask for OnPremDirectorySynchronization.Read.All (Global Administrators)")
+    for name, text in (("logout", "forget the account and its cached tokens"),
+                       ("whoami", "account, tenant, cloud and the permissions granted")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile")
     return parser
 
 
-def _demo_client() -> GraphServiceClient:
-    import random
+def _config(args: argparse.Namespace) -> Config:
+    import os
 
-    from syncdash.emulator.demo import build_demo_tenant, mutate_demo_tenant
+    from syncdash.config import config_path, load_config
 
-    from syncdash.emulator.service import GraphEmulator
-    from syncdash.emulator.tenant import TenantStore
-    from syncdash.emulator.transport import EmulatorTransport
-    from syncdash.graph.client import build_client
-
-    rng = random.Random(0)
-    store = TenantStore(
-        build_demo_tenant(datetime.now(timezone.utc)),
-        mutate=lambda tenant: mutate_demo_tenant(tenant, rng, datetime.now(timezone.utc)),
-    )
-    return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)))
+    path = config_path(args.config)
+    return load_config(path, required=args.config is not None or "SYNCDASH_CONFIG" in os.environ)
 
 
-def connect(args: argparse.Namespace, on_throttle: ThrottleListener | None = None) -> GraphServiceClient:
-    """The Graph client for the tenant the arguments name."""
-    from syncdash.graph.client import build_client, is_loopback
+def resolve_source(args: argparse.Namespace, config: Config) -> Source:
+    """The tenant the arguments (or the config's profiles) name."""
+    from syncdash import sources
+    from syncdash.config import select_profile
+    from syncdash.store import default_data_dir
 
-    if args.demo + (args.tenant_file is not None) + bool(args.graph_url) > 1:
+    chosen = [flag for flag, on in (("--demo", args.demo), ("--tenant-file", args.tenant_file is not None),
+                                    ("--graph-url", bool(args.graph_url))) if on]
+    if len(chosen) > 1:
         raise UsageError("syncdash: choose one of --demo, --tenant-file and --graph-url")
     if args.demo:
-        return _demo_client()
+        return sources.demo()
     if args.tenant_file is not None:
-        from syncdash.emulator.service import GraphEmulator
-        from syncdash.emulator.tenant import TenantStore
-        from syncdash.emulator.transport import EmulatorTransport
-
-        store = TenantStore(path=args.tenant_file)
-        return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)))
+        return sources.tenant_file(args.tenant_file)
+    profile = select_profile(config, getattr(args, "profile", None))
     if args.graph_url:
-        if not is_loopback(args.graph_url):
-            raise UsageError(
-                f"syncdash: {args.graph_url} needs a sign-in, which this version cannot do yet; "
-                "use a loopback emulator URL or --demo"
-            )
-        return build_client(args.graph_url, on_throttle=on_throttle or _say_throttled)
-    raise UsageError(NO_SOURCE)
+        return sources.graph_url(args.graph_url, profile, default_data_dir())
+    if profile is None:
+        raise UsageError(sources.NO_TENANT)
+    return sources.from_profile(profile, default_data_dir())
+
+
+def _prompt(url: str, code: str, expires: datetime) -> None:
+    print(f"syncdash: to sign in, open {url} and enter the code {code} (valid until {expires:%H:%M})",
+          file=sys.stderr, flush=True)
+
+
+def _headless_client(source: Source) -> GraphServiceClient:
+    from syncdash.sources import Hooks
+
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    return source.connect(Hooks(on_throttle=_say_throttled, on_device_code=_prompt, interactive=interactive))
 
 
 def _say_throttled(seconds: float) -> None:
@@ -197,40 +202,28 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
-def _source_key(args: argparse.Namespace) -> str:
-    """Which tenant the cache and the admin's ticks belong to."""
-    if args.demo:
-        return "demo"
-    if args.tenant_file is not None:
-        return f"file:{args.tenant_file.resolve()}"
-    if args.graph_url:
-        return f"url:{args.graph_url.rstrip('/')}"
-    raise UsageError(NO_SOURCE)
-
-
-def _dashboard(args: argparse.Namespace) -> int:
+def _dashboard(args: argparse.Namespace, config: Config) -> int:
     import os
 
-    from syncdash.config import config_path, load_config
     from syncdash.store import Store
     from syncdash.ui.app import SyncdashApp
     from syncdash.ui.themes import shipped_theme_dirs
 
-    key = _source_key(args)
+    source = resolve_source(args, config)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("syncdash: the dashboard needs a terminal; in scripts use `syncdash report` or `syncdash check`")
-    path = config_path(args.config)
-    config = load_config(path, required=args.config is not None or "SYNCDASH_CONFIG" in os.environ)
+    profile = source.profile
     store = Store()
     app = SyncdashApp(
-        lambda on_throttle: connect(args, on_throttle),
-        tenant_key=key,
+        source.connect,
+        tenant_key=source.key,
         store=store,
-        refresh=args.refresh or config.refresh or (5.0 if args.demo else 60.0),
+        refresh=args.refresh or (profile and profile.refresh) or config.refresh or (5.0 if args.demo else 60.0),
         clock=lambda: datetime.now(timezone.utc),
-        theme=args.theme or os.environ.get("SYNCDASH_THEME") or config.theme,
+        theme=args.theme or os.environ.get("SYNCDASH_THEME") or (profile and profile.theme) or config.theme,
         keymap=config.keys,
-        theme_dirs=[*shipped_theme_dirs(), path.parent / "themes"],
+        theme_dirs=[*shipped_theme_dirs(), (config.path or Path(".")).parent / "themes"],
+        cloud=source.cloud,
     )
     try:
         app.run(mouse=args.mouse)
@@ -240,13 +233,21 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    os.umask(0o077)  # everything syncdash writes is its owner's alone, from the start
     args = build_parser().parse_args(argv)
     if getattr(args, "format", "text") == "text":
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
+        config = _config(args)
         if args.command is None:
-            return _dashboard(args)
-        client = connect(args)
+            return _dashboard(args, config)
+        if args.command in ("login", "logout", "whoami"):
+            from syncdash import account
+
+            return account.run(args.command, args, config)
+        client = _headless_client(resolve_source(args, config))
         if args.command == "check":
             return asyncio.run(_check(client, args))
         return asyncio.run(_report(client, args))
@@ -255,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message if message.startswith("syncdash:") else f"syncdash: {message}", file=sys.stderr)
     except GraphError as exc:
         print(f"syncdash: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"syncdash: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return EXIT_FAILURE

@@ -1,25 +1,48 @@
-"""The admin's config file (TOML): theme, refresh interval and key remaps.
+"""The admin's config file (TOML): named tenant profiles, theme, refresh, key remaps.
 
 ```toml
+default_profile = "contoso"
 theme = "high-contrast"
 refresh = 120
 
-[keys]            # binding id = keys (see the help screen, ?, for every id)
+[keys]                       # binding id = keys (the help screen, ?, lists every id)
 "app.quit" = "ctrl+q"
-"list.down" = "down,j,ctrl+n"
+
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"   # tenant id or a verified domain
+auth = "device-code"                 # device-code | browser | azure-cli | client-secret | certificate | managed-identity
+cloud = "public"                     # public | usgov | usgov-dod | china | custom
 ```
+
+Environment variables override the file: ``SYNCDASH_TENANT_ID``, ``SYNCDASH_CLIENT_ID``,
+``SYNCDASH_AUTH``, ``SYNCDASH_CLOUD``, and for app-only sign-in the standard
+``AZURE_TENANT_ID`` / ``AZURE_CLIENT_ID``. Secrets never live in this file.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
-ALLOWED_KEYS = ("theme", "refresh", "keys")
+from syncdash.clouds import CLOUD_NAMES, CLOUDS, Cloud, custom_cloud
+
+#: Microsoft Graph Command Line Tools: a public client every tenant can consent to, so no
+#: app registration is needed.
+DEFAULT_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+AUTH_MODES = ("device-code", "browser", "azure-cli", "client-secret", "certificate", "managed-identity")
+APP_ONLY = ("client-secret", "certificate", "managed-identity")
+#: auto: the platform's encrypted cache where there is one, else memory for the session.
+TOKEN_CACHES = ("auto", "memory", "unencrypted-file")
+TOP_KEYS = ("default_profile", "theme", "refresh", "keys", "profiles")
+PROFILE_KEYS = ("tenant", "client_id", "auth", "cloud", "authority", "graph_url", "portal", "refresh", "theme",
+                "token_cache", "client_secret_file", "certificate_path")
+SECRET_KEYS = ("client_secret", "secret", "password", "certificate_password")
 
 
 class ConfigError(ValueError):
@@ -27,10 +50,33 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Profile:
+    """One tenant and how to sign in to it."""
+
+    name: str
+    tenant: str | None = None
+    client_id: str = DEFAULT_CLIENT_ID
+    auth: str = "device-code"
+    cloud: Cloud = CLOUDS["public"]
+    refresh: float | None = None
+    theme: str | None = None
+    token_cache: str = "auto"
+    client_secret_file: Path | None = None
+    certificate_path: Path | None = None
+
+    @property
+    def app_only(self) -> bool:
+        return self.auth in APP_ONLY
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
+    path: Path | None = None
     theme: str | None = None
     refresh: float | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    default_profile: str | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
 
 def config_dir() -> Path:
@@ -45,6 +91,66 @@ def config_path(explicit: Path | None) -> Path:
     return Path(env) if env else config_dir() / "config.toml"
 
 
+def _refresh(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 86400:
+        raise ConfigError(f"{where}: 'refresh' must be a number of seconds from 1 to 86400")
+    return float(value)
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str, key: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where}: '{key}' is {value!r}; allowed: {', '.join(allowed)}")
+    return str(value)
+
+
+def _string(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+    return value
+
+
+def parse_profile(name: str, data: Any, where: str) -> Profile:
+    where = f"{where}: profiles.{name}"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: a profile is a table of settings")
+    secrets = sorted(set(data) & set(SECRET_KEYS))
+    if secrets:
+        raise ConfigError(
+            f"{where}: '{secrets[0]}' is not allowed: secrets never go in the config file "
+            "(use client_secret_file, certificate_path or AZURE_CLIENT_SECRET)"
+        )
+    unknown = sorted(set(data) - set(PROFILE_KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(PROFILE_KEYS)})")
+    cloud_name = _choice(data.get("cloud", "public"), CLOUD_NAMES, where, "cloud")
+    authority, graph_url = _string(data, "authority", where), _string(data, "graph_url", where)
+    if cloud_name == "custom":
+        if not authority or not graph_url:
+            raise ConfigError(f"{where}: cloud = \"custom\" needs both 'authority' and 'graph_url'")
+        cloud = custom_cloud(authority, graph_url, _string(data, "portal", where))
+    elif authority or graph_url:
+        raise ConfigError(f"{where}: 'authority' and 'graph_url' are only for cloud = \"custom\"")
+    else:
+        cloud = CLOUDS[cloud_name]
+    paths = {key: Path(value).expanduser() for key in ("client_secret_file", "certificate_path")
+             if (value := _string(data, key, where))}
+    return Profile(
+        name=name,
+        tenant=_string(data, "tenant", where),
+        client_id=_string(data, "client_id", where) or DEFAULT_CLIENT_ID,
+        auth=_choice(data.get("auth", "device-code"), AUTH_MODES, where, "auth"),
+        cloud=cloud,
+        refresh=_refresh(data.get("refresh"), where),
+        theme=_string(data, "theme", where),
+        token_cache=_choice(data.get("token_cache", "auto"), TOKEN_CACHES, where, "token_cache"),
+        client_secret_file=paths.get("client_secret_file"),
+        certificate_path=paths.get("certificate_path"),
+    )
+
+
 def load_config(path: Path, *, required: bool) -> Config:
     """The config at ``path``; a missing default file is an empty config."""
     try:
@@ -52,23 +158,62 @@ def load_config(path: Path, *, required: bool) -> Config:
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: no such config file") from None
-        return Config()
+        return Config(path=path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - set(ALLOWED_KEYS))
+    unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(ALLOWED_KEYS)})")
-    theme = data.get("theme")
-    if theme is not None and not isinstance(theme, str):
-        raise ConfigError(f"{path}: 'theme' must be a theme name (a string)")
-    refresh = data.get("refresh")
-    if refresh is not None and (isinstance(refresh, bool) or not isinstance(refresh, (int, float)) or refresh < 1):
-        raise ConfigError(f"{path}: 'refresh' must be a number of seconds, at least 1")
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(TOP_KEYS)})")
+    theme = _string(data, "theme", str(path))
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
         raise ConfigError(f"{path}: [keys] maps binding ids to key strings, e.g. \"app.quit\" = \"ctrl+q\"")
-    return Config(theme=theme, refresh=float(refresh) if refresh is not None else None, keys=dict(keys))
+    profiles_data = data.get("profiles", {})
+    if not isinstance(profiles_data, dict):
+        raise ConfigError(f"{path}: [profiles.NAME] tables hold the profiles")
+    profiles = {name: parse_profile(name, value, str(path)) for name, value in profiles_data.items()}
+    default = _string(data, "default_profile", str(path))
+    if default is not None and default not in profiles:
+        raise ConfigError(f"{path}: default_profile {default!r} is not a profile ({_names(profiles)})")
+    return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles)
+
+
+def _names(profiles: Mapping[str, Profile]) -> str:
+    return "profiles: " + ", ".join(sorted(profiles)) if profiles else "no profiles are configured"
+
+
+def select_profile(config: Config, name: str | None, environ: Mapping[str, str] = os.environ) -> Profile | None:
+    """The profile to use: ``--profile``, else ``default_profile``, else the only one,
+    else one made from the environment alone; environment variables override its fields."""
+    if name is not None:
+        if name not in config.profiles:
+            raise ConfigError(f"syncdash: unknown profile {name!r} ({_names(config.profiles)})")
+        profile: Profile | None = config.profiles[name]
+    elif config.default_profile is not None:
+        profile = config.profiles[config.default_profile]
+    elif len(config.profiles) == 1:
+        profile = next(iter(config.profiles.values()))
+    elif environ.get("SYNCDASH_TENANT_ID") or environ.get("SYNCDASH_AUTH") in APP_ONLY:
+        profile = Profile(name="environment")
+    else:
+        return None
+    assert profile is not None
+    where = f"environment ({profile.name})"
+    changes: dict[str, Any] = {}
+    if environ.get("SYNCDASH_AUTH"):
+        changes["auth"] = _choice(environ["SYNCDASH_AUTH"], AUTH_MODES, where, "SYNCDASH_AUTH")
+    if environ.get("SYNCDASH_CLOUD"):
+        cloud = _choice(environ["SYNCDASH_CLOUD"], tuple(CLOUDS), where, "SYNCDASH_CLOUD")
+        changes["cloud"] = CLOUDS[cloud]
+    app_only = changes.get("auth", profile.auth) in APP_ONLY
+    tenant = environ.get("SYNCDASH_TENANT_ID") or (environ.get("AZURE_TENANT_ID") if app_only else None)
+    client = environ.get("SYNCDASH_CLIENT_ID") or (environ.get("AZURE_CLIENT_ID") if app_only else None)
+    if tenant:
+        changes["tenant"] = tenant
+    if client:
+        changes["client_id"] = client
+    return replace(profile, **changes)

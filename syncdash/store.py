@@ -36,6 +36,14 @@ class Snapshot:
     taken: datetime
 
 
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
 def _open(directory: Path) -> diskcache.Cache:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(directory, 0o700)
@@ -46,8 +54,8 @@ class Store:
     """Per-tenant snapshot cache plus the admin's ticks, notes and preferences."""
 
     def __init__(self, cache_dir: Path | None = None, data_dir: Path | None = None):
-        self.cache_dir = cache_dir or Path(platformdirs.user_cache_dir(APP_NAME))
-        self.data_dir = data_dir or Path(platformdirs.user_data_dir(APP_NAME))
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.data_dir = data_dir or default_data_dir()
         self._cache = _open(self.cache_dir)
         self._data = _open(self.data_dir)
 

@@ -18,6 +18,19 @@ from syncdash.emulator.transport import EmulatorTransport
 from syncdash.graph.client import build_client
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch) -> None:
+    """Every test gets its own home, config, cache and data dirs: nothing touches the
+    real ones, and no test sees another's saved state or a real config file."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    for name in ("SYNCDASH_CONFIG", "SYNCDASH_TENANT_ID", "SYNCDASH_CLIENT_ID", "SYNCDASH_AUTH", "SYNCDASH_CLOUD",
+                 "SYNCDASH_THEME", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @dataclass
 class Connected:
     emulator: GraphEmulator
@@ -68,9 +81,9 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
         base = store_dir or tmp_path
         store = Store(base / "cache", base / "data")
 
-        def connect(on_throttle):  # type: ignore[no-untyped-def]
+        def connect(hooks):  # type: ignore[no-untyped-def]
             return build_client("https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(emulator),
-                                on_throttle=on_throttle)
+                                on_throttle=hooks.on_throttle)
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
                           theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs())

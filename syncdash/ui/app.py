@@ -17,14 +17,16 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Container, Vertical
 from textual.widgets import Footer, Input
 
+from syncdash.auth.tokens import TokenInfo, token_info
+from syncdash.clouds import CLOUDS, Cloud
 from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.files import write_atomically
 from syncdash.graph.errors import GraphError
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.retry_after import ThrottleListener
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
+from syncdash.sources import Hooks
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
@@ -38,8 +40,10 @@ from syncdash.ui.widgets.status_bar import Freshness, StatusBar
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-#: Builds the Graph client; it is handed the app's throttling listener.
-Connect = Callable[[ThrottleListener], "GraphServiceClient"]
+    from syncdash.ui.screens.prompts import SignInScreen
+
+#: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
+Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
 
@@ -107,6 +111,7 @@ class SyncdashApp(App[None]):
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         theme_dirs: list[Path] | None = None,
+        cloud: Cloud = CLOUDS["public"],
     ) -> None:
         super().__init__()
         self._connect = connect
@@ -118,6 +123,9 @@ class SyncdashApp(App[None]):
         self._wanted_theme = theme
         self._keymap = dict(keymap or {})
         self._theme_dirs = theme_dirs or []
+        self.cloud = cloud
+        self.permissions: TokenInfo | None = None
+        self._sign_in: SignInScreen | None = None
         self.rows = RowSet()
         self.view = View()
         self.objects: dict[str, DirectoryObject] = {}
@@ -185,8 +193,29 @@ class SyncdashApp(App[None]):
 
     def _graph(self) -> GraphServiceClient:
         if self._client is None:
-            self._client = self._connect(self._on_throttle)
+            hooks = Hooks(on_throttle=self._on_throttle, on_device_code=self._on_device_code,
+                          on_token=self._on_token, interactive=True)
+            self._client = self._connect(hooks)
         return self._client
+
+    def _on_device_code(self, url: str, code: str, expires: datetime) -> None:
+        """Called by azure-identity in its own thread: the dialog opens on the UI's."""
+        self.call_from_thread(self._show_sign_in, url, code, expires)
+
+    def _show_sign_in(self, url: str, code: str, expires: datetime) -> None:
+        from syncdash.ui.screens.prompts import SignInScreen
+
+        self._sign_in = SignInScreen(url, code, expires)
+        self.push_screen(self._sign_in)
+
+    def _on_token(self, token: str) -> None:
+        """A token arrived: sign-in is over, and its claims say what may be read."""
+        self.permissions = token_info(token)
+        if self._sign_in is not None:
+            if self.screen is self._sign_in:
+                self._sign_in.dismiss(None)
+            self._sign_in = None
+            self.notify("Signed in.", timeout=3)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_tenant(self) -> None:
@@ -424,9 +453,18 @@ class SyncdashApp(App[None]):
         ]
         footer = (
             "Ctrl+P opens the command palette: jump to an object, switch theme.\n"
-            "Notes: n opens the editor, Ctrl+S saves. The mouse is optional (--mouse)."
+            "Notes: n opens the editor, Ctrl+S saves. The mouse is optional (--mouse).\n"
+            f"Permissions: {self._permission_summary()}"
         )
         self.push_screen(HelpScreen(bindings_table(groups), footer))
+
+    def _permission_summary(self) -> str:
+        info = self.permissions
+        if info is None:
+            return "no sign-in (demo, tenant file or emulator): everything is readable"
+        granted = " ".join(info.scopes) or "none"
+        missing = "; ".join(f"no {name}: {what} unknown" for name, what in info.missing.items())
+        return f"{granted}" + (f" — {missing}" if missing else " — every read syncdash needs is allowed")
 
     def action_filter(self) -> None:
         self._activate(0)
@@ -472,7 +510,7 @@ class SyncdashApp(App[None]):
 
         if self.selected is None:
             return
-        url = admin_center_link(self.selected)
+        url = admin_center_link(self.selected, self.cloud)
         self.copy_to_clipboard(url)
         self.push_screen(LinkScreen(safe_text(self.selected.display_name), url))
 

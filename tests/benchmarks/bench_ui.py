@@ -93,7 +93,7 @@ async def list_timings(count: int) -> tuple[float, float, float]:
     """Seconds for: first frame after loading, a filter keystroke (median), a refresh
     changing 1 row in 500 — each as the pilot sees it, fixed waits included."""
 
-    def unreachable(_listener):  # type: ignore[no-untyped-def]
+    def unreachable(_hooks):  # type: ignore[no-untyped-def]
         raise TenantUnreachable("benchmark: no tenant")
 
     with tempfile.TemporaryDirectory() as tmp:

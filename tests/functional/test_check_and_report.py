@@ -201,10 +201,11 @@ def test_report_exits_zero_on_a_clean_tenant(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        ([], "no tenant to read"),
+        ([], "no tenant configured"),
+        (["report", "--profile", "nope"], "unknown profile 'nope' (no profiles are configured)"),
         (["--demo"], "the dashboard needs a terminal"),
         (["report", "--tenant-file", "/nonexistent/t.json"], "cannot read tenant file"),
-        (["report", "--graph-url", "https://graph.microsoft.com/v1.0"], "needs a sign-in"),
+        (["report", "--graph-url", "https://graph.microsoft.com/v1.0"], "needs a sign-in: add a profile"),
         (["report", "--graph-url", "http://127.0.0.1:9/v1.0"], "not reachable"),
         (["--demo", "report", "--tenant-file", "x.json"], "choose one of"),
         (["report", "--demo", "--output", "/nonexistent/dir/out.txt"], "cannot write"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.style import Style
@@ -95,4 +96,35 @@ class LinkScreen(ModalScreen[None]):
             yield Label(Text("Ctrl+click (or your terminal's link key) opens it; c copied it too. Esc closes."))
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class SignInScreen(ModalScreen[None]):
+    """The device code, shown while azure-identity waits in its thread: the dashboard
+    keeps answering, and the dialog closes itself once the sign-in is done."""
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy code", id="signin.copy"),
+        Binding("escape", "hide", "Hide", id="signin.hide"),
+    ]
+    DEFAULT_CSS = _CSS.format(name="SignInScreen")
+
+    def __init__(self, url: str, code: str, expires: datetime) -> None:
+        super().__init__()
+        self._url = url
+        self._code = code
+        self._expires = expires
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text("Sign in to Microsoft Entra ID", style="bold"))
+            yield Static(Text.assemble("Open  ", (self._url, Style(link=self._url, underline=True))), markup=False)
+            yield Static(Text.assemble("and enter the code  ", (self._code, "bold reverse")), markup=False)
+            yield Label(Text(f"The code is valid until {self._expires:%H:%M}. c copies it; Esc hides this."))
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self._code)
+        self.app.notify("Code copied (OSC 52 clipboard)", timeout=3)
+
+    def action_hide(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,48 @@
+"""Saved sign-ins (azure-identity AuthenticationRecord): who signed in where, never a token.
+
+A record lets the next run find its tokens in the cache without asking again; it holds
+the account name, tenant, authority and client id only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from azure.identity import AuthenticationRecord
+
+
+def record_path(data_dir: Path, profile: str) -> Path:
+    return data_dir / "auth" / f"{profile}.json"
+
+
+def load_record(data_dir: Path, profile: str) -> AuthenticationRecord | None:
+    """The saved record, or None when absent or unreadable (then the admin signs in)."""
+    from azure.identity import AuthenticationRecord
+
+    path = record_path(data_dir, profile)
+    try:
+        return AuthenticationRecord.deserialize(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_record(data_dir: Path, profile: str, record: AuthenticationRecord) -> Path:
+    path = record_path(data_dir, profile)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path.with_suffix(".partial"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(record.serialize())
+    path.with_suffix(".partial").replace(path)
+    return path
+
+
+def delete_record(data_dir: Path, profile: str) -> Path | None:
+    path = record_path(data_dir, profile)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    return path

@@ -1,0 +1,64 @@
+"""What an access token says about the sign-in, read for display and never kept.
+
+The token's payload is decoded without verification: syncdash only shows the account,
+tenant and granted permissions; Graph verifies the token itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: What each part of syncdash needs, by the permission that grants it (read only).
+NEEDED = {
+    "User.Read.All": "users, their errors and deleted users",
+    "Group.Read.All": "groups, their errors and deleted groups",
+    "OrgContact.Read.All": "organizational contacts",
+    "Domain.Read.All": "verified and unverified domains",
+    "OnPremDirectorySynchronization.Read.All": "sync features (delegated, Global Administrator only)",
+}
+#: Permissions that include the narrower ones above.
+BROADER = {"Directory.Read.All": ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All")}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    account: str | None
+    tenant: str | None
+    app: str | None
+    scopes: tuple[str, ...]
+    app_only: bool
+
+    @property
+    def missing(self) -> dict[str, str]:
+        """Permissions syncdash reads with that this token lacks, and what they cover."""
+        granted = set(self.scopes)
+        for broad, covered in BROADER.items():
+            if broad in granted:
+                granted.update(covered)
+        return {name: what for name, what in NEEDED.items() if name not in granted}
+
+
+def _claims(token: str) -> dict[str, Any]:
+    try:
+        payload = token.split(".")[1]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def token_info(token: str) -> TokenInfo:
+    claims = _claims(token)
+    roles = claims.get("roles")
+    app_only = isinstance(roles, list) and "scp" not in claims
+    scopes = tuple(roles) if app_only else tuple(str(claims.get("scp", "")).split())
+    return TokenInfo(
+        account=claims.get("upn") or claims.get("preferred_username") or claims.get("unique_name"),
+        tenant=claims.get("tid"),
+        app=claims.get("app_displayname") or claims.get("appid"),
+        scopes=tuple(s for s in scopes if isinstance(s, str) and s),
+        app_only=app_only,
+    )

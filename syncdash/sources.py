@@ -1,0 +1,116 @@
+"""Which tenant a run reads, and how to reach it: the demo, a tenant file, a Graph URL or
+a profile of the config file, all ending in the same msgraph-sdk client."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from syncdash.auth.credentials import DeviceCodePrompt, TokenListener
+from syncdash.clouds import CLOUDS, Cloud
+from syncdash.config import Profile
+from syncdash.graph.errors import ClientConfigError
+from syncdash.graph.retry_after import ThrottleListener
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+#: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
+#: request could leave the machine even if the emulator's transport were missing.
+EMULATED_GRAPH_URL = "https://graph.emulator.invalid/v1.0"
+
+NO_TENANT = (
+    "syncdash: no tenant configured. Try the demo: `syncdash --demo`\n"
+    "Connect your tenant: `syncdash login --tenant contoso.onmicrosoft.com` (see README, Connect your tenant)"
+)
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the client tells its user while it works: throttling, a device code to enter,
+    each new token (to read its granted permissions)."""
+
+    on_throttle: ThrottleListener | None = None
+    on_device_code: DeviceCodePrompt | None = None
+    on_token: TokenListener | None = None
+    #: False where no one can answer a prompt (scripts, no terminal): fail, never wait.
+    interactive: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    """A tenant to read: ``key`` names its cache and saved ticks, ``connect`` builds the
+    client (lazily: msgraph-sdk loads only when the first request is about to go)."""
+
+    key: str
+    connect: Callable[[Hooks], GraphServiceClient] = field(compare=False)
+    cloud: Cloud = CLOUDS["public"]
+    profile: Profile | None = None
+
+
+def _emulated(tenant: Callable[[], object], hooks: Hooks) -> GraphServiceClient:
+    from syncdash.emulator.service import GraphEmulator
+    from syncdash.emulator.tenant import TenantStore
+    from syncdash.emulator.transport import EmulatorTransport
+    from syncdash.graph.client import build_client
+
+    store = tenant()
+    assert isinstance(store, TenantStore)
+    return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)),
+                        on_throttle=hooks.on_throttle)
+
+
+def demo() -> Source:
+    def store() -> object:
+        from syncdash.emulator.demo import build_demo_tenant, mutate_demo_tenant
+        from syncdash.emulator.tenant import TenantStore
+
+        rng = random.Random(0)
+        return TenantStore(
+            build_demo_tenant(datetime.now(timezone.utc)),
+            mutate=lambda tenant: mutate_demo_tenant(tenant, rng, datetime.now(timezone.utc)),
+        )
+
+    return Source("demo", lambda hooks: _emulated(store, hooks))
+
+
+def tenant_file(path: Path) -> Source:
+    from syncdash.emulator.tenant import TenantStore
+
+    store = TenantStore(path=path)  # read now: a bad file is a usage error before anything starts
+    return Source(f"file:{path.resolve()}", lambda hooks: _emulated(lambda: store, hooks))
+
+
+def graph_url(url: str, profile: Profile | None, data_dir: Path) -> Source:
+    """Any Graph URL: loopback ones (an emulator) need no sign-in, others a profile's."""
+    from syncdash.graph.client import is_loopback, normalise_base_url
+
+    url = normalise_base_url(url)
+    if not is_loopback(url) and profile is None:
+        raise ClientConfigError(f"{url} needs a sign-in: add a profile (`syncdash login`) or use --profile")
+    if profile is None:
+        return Source(f"url:{url}", lambda hooks: _client(url, None, data_dir, hooks))
+    return Source(f"url:{url}:{profile.name}", lambda hooks: _client(url, profile, data_dir, hooks),
+                  profile.cloud, profile)
+
+
+def from_profile(profile: Profile, data_dir: Path) -> Source:
+    return Source(f"profile:{profile.name}:{profile.tenant or ''}",
+                  lambda hooks: _client(profile.cloud.graph_url, profile, data_dir, hooks), profile.cloud, profile)
+
+
+def _client(url: str, profile: Profile | None, data_dir: Path, hooks: Hooks) -> GraphServiceClient:
+    from syncdash.graph.client import build_client
+
+    if profile is None:
+        return build_client(url, on_throttle=hooks.on_throttle)
+    from syncdash.auth.credentials import ThreadedCredential, build_credential
+
+    credential = build_credential(profile, data_dir=data_dir, prompt=hooks.on_device_code,
+                                  interactive=hooks.interactive)
+    return build_client(url, ThreadedCredential(credential, profile.name, hooks.on_token),
+                        on_throttle=hooks.on_throttle)
