@@ -74,9 +74,12 @@ def _error(refusal: GraphRefusal, request_id: str) -> Answer:
 class GraphEmulator:
     """Answers Graph v1.0 requests from a :class:`TenantStore`."""
 
-    def __init__(self, store: TenantStore, faults: Faults | None = None):
+    def __init__(self, store: TenantStore, faults: Faults | None = None, *, token: str | None = None):
+        """``token``: when given, every request must carry ``Authorization: Bearer <token>``
+        (a 401 otherwise), as Graph demands of a signed-in client."""
         self.store = store
         self.faults = faults or Faults()
+        self.token = token
         self.requests: list[RequestRecord] = []
         #: Requests sent while a 429's Retry-After had not yet passed.
         self.early_requests = 0
@@ -165,6 +168,8 @@ class GraphEmulator:
             if relative.lower().startswith(prefix.lower()):
                 code = "InvalidAuthenticationToken" if status == 401 else "Authorization_RequestDenied"
                 raise GraphRefusal(status, code, "Insufficient privileges to complete the operation.")
+        if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
+            raise GraphRefusal(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
         if method.upper() != "GET":
             raise GraphRefusal(
                 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
