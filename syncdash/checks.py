@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis
-from syncdash.graph.errors import GraphError
+from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.lookup import recycle_bin, resolve_object
@@ -63,10 +63,13 @@ async def diagnose_tenant(
     no request per object, however many are in error.
     """
     everything: list[DirectoryObject] = []
+    denied: list[str] = []
 
     async def scan() -> None:
         async for progress in full_scan(client):
             everything.extend(progress.page)
+            if progress.denied:
+                denied.append(progress.denied)
             if on_progress is not None:
                 on_progress(progress)
 
@@ -77,10 +80,13 @@ async def diagnose_tenant(
             return (), (str(exc),)
 
     tenant, (bin, unavailable), _ = await asyncio.gather(tenant_status(client), deleted(), scan())
+    if denied and not everything:
+        raise PermissionDenied("; ".join(denied), status=403)
+    unavailable = (*denied, *unavailable)
     index = DirectoryIndex([*everything, *bin])
     in_error = newest_first([obj for obj in everything if obj.has_errors])
     diagnoses = tuple(
         diagnose(index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable))
         for obj in in_error
     )
-    return ReportOutcome(tenant, True, diagnoses, unavailable)
+    return ReportOutcome(tenant, not denied, diagnoses, unavailable)

@@ -200,6 +200,8 @@ class ScanResult:
     objects: tuple[DirectoryObject, ...]
     complete: bool
     requests: int = 0
+    #: Kinds that could not be read (a 403), each with its reason: the list lacks them.
+    unavailable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,8 @@ class ScanProgress:
     scanned: int
     page: tuple[DirectoryObject, ...]
     done: bool
+    #: Set on the last progress of a kind Graph refused to list (a 403), with the reason.
+    denied: str | None = None
 
     @property
     def with_errors(self) -> tuple[DirectoryObject, ...]:

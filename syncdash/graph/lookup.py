@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from syncdash.graph.collections import LIVE, RECYCLE_BIN, Collection
+from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.graph.odata import equals, has_proxy_address, starts_with
 from syncdash.model import DirectoryObject, ObjectKind
@@ -47,7 +48,8 @@ async def recycle_bin(client: GraphServiceClient) -> tuple[DirectoryObject, ...]
 
 
 async def live_holders(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
-    """Every live user, group and contact holding ``value``."""
+    """Every live user, group and contact holding ``value`` (all of them: a holder missed
+    for lack of a permission would be a wrong answer, so a 403 fails the lookup)."""
     searches = [
         collection.find(client, filter)
         for collection in LIVE
@@ -63,9 +65,27 @@ async def holders_of_value(client: GraphServiceClient, value: str) -> tuple[Dire
     return live + tuple(obj for obj in deleted if holds_value(obj, value))
 
 
+def _readable(results: list) -> list[DirectoryObject]:  # type: ignore[type-arg]
+    """Results of searches over several kinds: a kind the app may not read is skipped
+    (resolving a user must not need OrgContact.Read.All), unless none could be read."""
+    denied = [r for r in results if isinstance(r, PermissionDenied)]
+    failed = [r for r in results if isinstance(r, BaseException) and not isinstance(r, PermissionDenied)]
+    if failed:
+        raise failed[0]
+    if denied and len(denied) == len(results):
+        raise denied[0]
+    return [obj for found in results if isinstance(found, list) for obj in found]
+
+
 async def _find_everywhere(client: GraphServiceClient, filter: str) -> list[DirectoryObject]:
-    results = await asyncio.gather(*(collection.find(client, filter) for collection in LIVE))
-    return [obj for found in results for obj in found]
+    results = await asyncio.gather(*(c.find(client, filter) for c in LIVE), return_exceptions=True)
+    return _readable(results)
+
+
+async def _holders_readable(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
+    searches = [c.find(client, f) for c in LIVE for f in _live_filters(c, value)]
+    found = _readable(await asyncio.gather(*searches, return_exceptions=True))
+    return _unique([obj for obj in found if holds_value(obj, value)])
 
 
 async def resolve_object(client: GraphServiceClient, text: str) -> tuple[DirectoryObject, ...]:
@@ -77,7 +97,7 @@ async def resolve_object(client: GraphServiceClient, text: str) -> tuple[Directo
     if _GUID.match(text):
         return _unique(await _find_everywhere(client, equals("id", text.lower())))
     if "@" in text:
-        found = await live_holders(client, text)
+        found = await _holders_readable(client, text)
         if found:
             return found
     exact = await _find_everywhere(client, equals("displayName", text))

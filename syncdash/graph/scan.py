@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from syncdash.graph.collections import LIVE, Collection
-from syncdash.graph.errors import UnsupportedQuery
+from syncdash.graph.errors import PermissionDenied, UnsupportedQuery
 from syncdash.graph.odata import PROVISIONING_ERROR_FILTER
 from syncdash.model import DirectoryObject, ScanProgress, ScanResult
 
@@ -38,23 +38,35 @@ async def _with_errors(
     return found, requests
 
 
-async def _fast(client: GraphServiceClient, collection: Collection) -> tuple[list, int, bool]:
-    """One kind through the filter; a tenant that refuses the filter gets a full scan."""
+async def _fast(client: GraphServiceClient, collection: Collection) -> tuple[list, int, bool, str | None]:
+    """One kind through the filter; a tenant that refuses the filter gets a full scan.
+    A kind the app may not read is left out, with the reason, instead of failing all."""
     try:
         found, requests = await _with_errors(client, collection, PROVISIONING_ERROR_FILTER)
-        return found, requests, False
+        return found, requests, False, None
     except UnsupportedQuery:
         found, requests = await _with_errors(client, collection, None)
-        return found, requests + 1, True
+        return found, requests + 1, True, None
+    except PermissionDenied as exc:
+        return [], 1, False, str(exc)
+
+
+def _all_denied(reasons: list[str]) -> None:
+    """Nothing at all readable is no partial result: it is the failure to report."""
+    if len(reasons) == len(LIVE):
+        raise PermissionDenied("; ".join(reasons), status=403)
 
 
 async def scan_fast(client: GraphServiceClient) -> ScanResult:
     """Objects with provisioning errors via the server-side filter, all kinds at once."""
     results = await asyncio.gather(*(_fast(client, collection) for collection in LIVE))
+    denied = [reason for *_, reason in results if reason]
+    _all_denied(denied)
     return ScanResult(
-        objects=newest_first([obj for found, _, _ in results for obj in found]),
-        complete=all(scanned for _, _, scanned in results),
-        requests=sum(requests for _, requests, _ in results),
+        objects=newest_first([obj for found, *_ in results for obj in found]),
+        complete=all(scanned for _, _, scanned, _ in results),
+        requests=sum(requests for _, requests, _, _ in results),
+        unavailable=tuple(denied),
     )
 
 
@@ -73,6 +85,8 @@ async def full_scan(client: GraphServiceClient) -> AsyncIterator[ScanProgress]:
                 scanned += len(page)
                 await queue.put(ScanProgress(collection.kind, scanned, tuple(page), done=False))
             await queue.put(ScanProgress(collection.kind, scanned, (), done=True))
+        except PermissionDenied as exc:
+            await queue.put(ScanProgress(collection.kind, scanned, (), done=True, denied=str(exc)))
         except Exception as exc:  # handed to the consumer, which raises it
             await queue.put(exc)
 
@@ -96,10 +110,15 @@ async def scan_all(
 ) -> ScanResult:
     """The complete list of objects with errors (provisioning or unresolved service errors)."""
     found: list[DirectoryObject] = []
+    denied: list[str] = []
     requests = 0
     async for progress in full_scan(client):
         requests += not progress.done
         found += progress.with_errors
+        if progress.denied:
+            denied.append(progress.denied)
         if on_progress is not None:
             on_progress(progress)
-    return ScanResult(objects=newest_first(found), complete=True, requests=requests)
+    _all_denied(denied)
+    return ScanResult(objects=newest_first(found), complete=not denied, requests=requests,
+                      unavailable=tuple(denied))

@@ -232,16 +232,19 @@ class SyncdashApp(App[None]):
                 fast = await scan_fast(client)
                 self.post_message(ListRead(fast.objects, fast.complete))
             everything: list[DirectoryObject] = []
+            denied: list[str] = []
             async for progress in full_scan(client):
                 everything.extend(progress.page)
+                if progress.denied:
+                    denied.append(progress.denied)
                 self.post_message(Scanned(len(everything)))
             try:
-                deleted, unavailable = await recycle_bin(client), ()
+                deleted, unavailable = await recycle_bin(client), tuple(denied)
             except GraphError as exc:
-                deleted, unavailable = (), (str(exc),)
+                deleted, unavailable = (), (*denied, str(exc))
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *deleted])
             in_error = newest_first([obj for obj in everything if obj.has_errors])
-            self.post_message(ScanFinished(in_error, index, unavailable))
+            self.post_message(ScanFinished(in_error, index, unavailable, complete=not denied))
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
 
@@ -286,11 +289,12 @@ class SyncdashApp(App[None]):
     def _scan_finished(self, message: ScanFinished) -> None:
         self.index = message.index
         self.unavailable = message.unavailable
-        self.freshness = Freshness("live", True, self.clock(), scanning=False)
+        problem = "; ".join(message.unavailable) or None
+        self.freshness = Freshness("live", message.complete, self.clock(), scanning=False, problem=problem)
         self._take_list(message.objects, announce=not self._first_list)
         self._first_list = False
         if self.tenant is not None:
-            snapshot = Snapshot(self.tenant, message.objects, True, self.clock())
+            snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
             self.store.save_snapshot(self.tenant_key, snapshot)
         self._schedule_refresh()
 

@@ -34,11 +34,13 @@ class Scanned(Message):
 class ScanFinished(Message):
     """The complete list, and an index of every object to answer lookups locally."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...]) -> None:
+    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...],
+                 *, complete: bool) -> None:
         super().__init__()
         self.objects = objects
         self.index = index
         self.unavailable = unavailable
+        self.complete = complete
 
 
 class RefreshFailed(Message):

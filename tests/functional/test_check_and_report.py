@@ -240,3 +240,13 @@ def test_argument_errors_are_argparse_one_liners(capsys):
         main(["--demo", "--refresh", "0"])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "a refresh interval is 1 to 86400 seconds" in err
+
+
+def test_report_without_the_contacts_permission_says_what_it_left_out(capsys):
+    emulator = GraphEmulator(TenantStore(build_demo_tenant(datetime.now(timezone.utc))), Faults(deny={"contacts": 403}))
+    with serving(emulator) as url:
+        code, out, err = run(capsys, "report", "--graph-url", url, "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["complete"] is False
+    assert {o["kind"] for o in report["objects"]} == {"user", "group"}
+    assert "OrgContact.Read.All" in err

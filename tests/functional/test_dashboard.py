@@ -215,13 +215,13 @@ async def test_graph_trouble_keeps_the_last_data_marked_stale(dashboard):
     app = made.app
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
-        made.emulator.faults.deny = {"users": 403}
+        made.emulator.faults.deny = {"organization": 401, "users": 401, "groups": 401, "contacts": 401}
         await pilot.press("r")
         await loaded(pilot)
         assert len(names(app)) == 29
         status = status_text(app)
-        assert "stale" in status and "User.Read.All" in status
-        assert any("User.Read.All" in n.message for n in app._notifications)
+        assert "stale" in status and "sign in again" in status
+        assert any("sign in again" in n.message for n in app._notifications)
 
 
 async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_path):
@@ -391,3 +391,12 @@ async def test_x_shows_the_raw_xml_of_service_errors(dashboard):
         assert "<ErrorRecord>" not in detail_text(app) and "(x: raw XML)" in detail_text(app)
         await pilot.press("x")
         assert "<ErrorRecord>" in detail_text(app)
+
+
+async def test_a_kind_the_app_may_not_read_is_named_in_the_header(dashboard):
+    app = dashboard(faults=Faults(deny={"contacts": 403, "directory/deletedItems": 403})).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        status = status_text(app)
+        assert "partial" in status and "OrgContact.Read.All" in status
+        assert {row.kind.value for row in app.query_one(ErrorList).rows} == {"user", "group"}

@@ -151,14 +151,29 @@ async def test_malformed_answers_are_retried_then_reported(connect):
         await scan_all(connected.client)
 
 
-@pytest.mark.parametrize(
-    ("status", "error", "words"),
-    [(401, AuthenticationFailed, "sign in again"), (403, PermissionDenied, "User.Read.All")],
-)
-async def test_auth_failures_become_actionable_errors(connect, status, error, words):
-    connected = connect(_sample(), Faults(deny={"users": status}))
-    with pytest.raises(error, match=words):
+async def test_a_sign_in_that_fails_is_an_actionable_error(connect):
+    connected = connect(_sample(), Faults(deny={"users": 401}))
+    with pytest.raises(AuthenticationFailed, match="sign in again"):
         await scan_all(connected.client)
+
+
+@pytest.mark.parametrize("scan", [scan_all, scan_fast])
+async def test_a_kind_the_app_may_not_read_is_left_out_with_the_permission_named(connect, scan):
+    result = await scan(connect(_sample(), Faults(deny={"contacts": 403})).client)
+    assert {o.kind for o in result.objects} == {ObjectKind.USER}
+    assert result.complete is False
+    assert len(result.unavailable) == 1 and "OrgContact.Read.All" in result.unavailable[0]
+
+
+async def test_nothing_readable_at_all_is_a_failure(connect):
+    faults = Faults(deny={"users": 403, "groups": 403, "contacts": 403})
+    with pytest.raises(PermissionDenied, match="User.Read.All"):
+        await scan_all(connect(_sample(), faults).client)
+
+
+async def test_resolving_a_user_does_not_need_the_contacts_permission(connect):
+    found = await resolve_object(connect(_sample(), Faults(deny={"contacts": 403})).client, "sam@contoso.com")
+    assert [o.display_name for o in found] == ["Sam Sales"]
 
 
 async def test_throttling_that_never_ends_says_when_to_come_back(connect):
