@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -202,6 +202,19 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def _profile_source(config: Config, name: str) -> Callable[[], Source]:
+    def make() -> Source:
+        from syncdash import sources
+        from syncdash.config import select_profile
+        from syncdash.store import default_data_dir
+
+        profile = select_profile(config, name)
+        assert profile is not None
+        return sources.from_profile(profile, default_data_dir())
+
+    return make
+
+
 def _dashboard(args: argparse.Namespace, config: Config) -> int:
     import os
 
@@ -224,6 +237,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         keymap=config.keys,
         theme_dirs=[*shipped_theme_dirs(), (config.path or Path(".")).parent / "themes"],
         cloud=source.cloud,
+        profiles={name: _profile_source(config, name) for name in config.profiles},
     )
     try:
         app.run(mouse=args.mouse)

@@ -76,7 +76,7 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
     from syncdash.ui.themes import shipped_theme_dirs
 
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
-             store_dir: Any = None, keymap: dict[str, str] | None = None) -> Dashboard:
+             store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None) -> Dashboard:
         emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)), faults)
         base = store_dir or tmp_path
         store = Store(base / "cache", base / "data")
@@ -86,7 +86,7 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
                                 on_throttle=hooks.on_throttle)
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
-                          theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs())
+                          theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles)
         return Dashboard(app, emulator, store)
 
     return make

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from syncdash.graph.errors import GraphError
 from syncdash.graph.index import DirectoryIndex
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
-from syncdash.sources import Hooks
+from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
@@ -72,13 +72,27 @@ class JumpToObject(Provider):
                 yield Hit(score, matcher.highlight(label), lambda i=row.id: app.jump_to(i), help=row.cells[4])
 
 
+class SwitchProfile(Provider):
+    """Command palette: another tenant of the config file, without restarting."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, SyncdashApp)
+        matcher = self.matcher(query)
+        for name in app.profiles:
+            label = f"Switch to profile {name}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), lambda n=name: app.switch_profile(n))
+
+
 class SyncdashApp(App[None]):
     """Reads the tenant in workers, keeps the state, and lets the widgets draw it."""
 
     CSS_PATH = "app.tcss"
     TITLE = "syncdash"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    COMMANDS = App.COMMANDS | {JumpToObject}
+    COMMANDS = App.COMMANDS | {JumpToObject, SwitchProfile}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -112,6 +126,7 @@ class SyncdashApp(App[None]):
         keymap: dict[str, str] | None = None,
         theme_dirs: list[Path] | None = None,
         cloud: Cloud = CLOUDS["public"],
+        profiles: Mapping[str, Callable[[], Source]] | None = None,
     ) -> None:
         super().__init__()
         self._connect = connect
@@ -124,6 +139,7 @@ class SyncdashApp(App[None]):
         self._keymap = dict(keymap or {})
         self._theme_dirs = theme_dirs or []
         self.cloud = cloud
+        self.profiles = dict(profiles or {})
         self.permissions: TokenInfo | None = None
         self._sign_in: SignInScreen | None = None
         self.rows = RowSet()
@@ -173,15 +189,37 @@ class SyncdashApp(App[None]):
         self.query_one("#detail-pane").border_title = "Detail"
         self.query_one("#checklist-pane").border_title = "Checklist: the three recommended steps"
         self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
+        self._show_cached()
+        self.query_one(ErrorList).focus()
+        self.set_interval(30, self._draw_status)
+        self._draw_status()
+        self.call_after_refresh(self.refresh_tenant)
+
+    def _show_cached(self) -> None:
+        """The last snapshot of this tenant, at once, marked cached until Graph answers."""
         cached = self.store.load_snapshot(self.tenant_key)
         if cached is not None:
             self.tenant = cached.tenant
             self.freshness = Freshness("cached", cached.complete, cached.taken, scanning=True)
             self._take_list(cached.objects, announce=False)
-        self.query_one(ErrorList).focus()
-        self.set_interval(30, self._draw_status)
-        self._draw_status()
-        self.call_after_refresh(self.refresh_tenant)
+
+    def switch_profile(self, name: str) -> None:
+        """Another tenant: its own client, cache, ticks and notes; nothing carried over."""
+        source = self.profiles[name]()
+        self.workers.cancel_all()
+        if self._next_refresh is not None:
+            self._next_refresh.stop()
+        self._connect, self._client = source.connect, None
+        self.tenant_key, self.cloud = source.key, source.cloud
+        self.tenant = self.index = self.selected = self.facts = self.diagnosis = None
+        self.unavailable = ()
+        self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
+        self._first_list = True
+        self._take_list((), announce=False)
+        self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
+        self._show_cached()
+        self.notify(f"Profile {name}", timeout=3)
+        self.refresh_tenant()
 
     # -- reading the tenant (workers) --------------------------------------------------
     def _on_throttle(self, seconds: float) -> None:

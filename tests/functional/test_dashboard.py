@@ -400,3 +400,32 @@ async def test_a_kind_the_app_may_not_read_is_named_in_the_header(dashboard):
         status = status_text(app)
         assert "partial" in status and "OrgContact.Read.All" in status
         assert {row.kind.value for row in app.query_one(ErrorList).rows} == {"user", "group"}
+
+
+async def test_the_palette_switches_profile_without_restarting(dashboard):
+    from syncdash.emulator.service import GraphEmulator
+    from syncdash.emulator.tenant import TenantStore
+    from syncdash.emulator.transport import EmulatorTransport
+    from syncdash.graph.client import build_client
+    from syncdash.sources import Source
+
+    other = GraphEmulator(TenantStore(tenant(users=[
+        user("Fabrikam Fay", "fay@fabrikam.com", onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:f@x.com")])])))
+
+    def fabrikam() -> Source:
+        return Source("profile:fabrikam", lambda hooks: build_client(
+            "https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(other)))
+
+    made = dashboard(profiles={"fabrikam": fabrikam})
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("tab", "tab", "space")  # a tick on Contoso's first object
+        contoso_ticks = made.store.ticks("test", app.selected.id)
+        await pilot.press("ctrl+p", *"profile fabrikam")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await loaded(pilot)
+        assert names(app) == ["Fabrikam Fay"] and app.tenant_key == "profile:fabrikam"
+        assert made.store.ticks("profile:fabrikam", app.selected.id) == frozenset()
+        assert contoso_ticks and "1 users · 0 groups · 0 contacts" in status_text(app)

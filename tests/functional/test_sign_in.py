@@ -4,6 +4,7 @@ are replaced by fakes of the identity service: no test reaches a Microsoft endpo
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -203,6 +204,21 @@ def _tenant() -> dict:
                               onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:x@contoso.com")])])
 
 
+async def _dashboard_run(url: str) -> None:
+    from syncdash import sources
+    from syncdash.store import default_data_dir
+    from syncdash.ui.app import SyncdashApp
+
+    source = sources.graph_url(url, Profile(name="default", tenant="contoso.onmicrosoft.com"), default_data_dir())
+    store = Store()
+    app = SyncdashApp(source.connect, tenant_key=source.key, store=store, refresh=3600, clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert [row.cells[1] for row in app.query_one("ErrorList").rows] == ["Ann Lee"]
+        await pilot.press("tab", "tab", "space", "n", *"note", "ctrl+s")
+    store.close()
+
+
 def test_no_file_syncdash_writes_and_no_message_it_prints_holds_the_token(fake_identity, capsys, tmp_path):
     emulator = GraphEmulator(TenantStore(_tenant()), token=TOKEN)
     exports = tmp_path / "exports"
@@ -213,6 +229,7 @@ def test_no_file_syncdash_writes_and_no_message_it_prints_holds_the_token(fake_i
             assert main(["report", "--graph-url", url, "--format", fmt, "--output", str(exports / fmt)]) == 1
         assert main(["check", "ann@contoso.com", "--graph-url", url, "--format", "json"]) == 1
         assert main(["whoami"]) == 0
+        asyncio.run(_dashboard_run(url))  # its cache and data land in the same home
     printed = capsys.readouterr()
     written = [p for root in (Path(os.environ["HOME"]), exports) for p in root.rglob("*") if p.is_file()]
     assert written, "nothing was written: the scan would prove nothing"
