@@ -78,6 +78,19 @@ class Store:
     def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
         self._cache.set(("snapshot", tenant), (SNAPSHOT_SCHEMA, snapshot))
 
+    def load_mirror(self, tenant: str) -> Any:
+        """The delta-synced mirror of ``tenant`` (graph.mirror.Mirror), or None."""
+        try:
+            entry = self._cache.get(("mirror", tenant))
+        except Exception:  # a corrupt or incompatible entry is only a cache miss
+            return None
+        if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != SNAPSHOT_SCHEMA:
+            return None
+        return entry[1]
+
+    def save_mirror(self, tenant: str, mirror: Any) -> None:
+        self._cache.set(("mirror", tenant), (SNAPSHOT_SCHEMA, mirror))
+
     # -- the admin's own data ----------------------------------------------------------
     def ticks(self, tenant: str, object_id: str) -> frozenset[str]:
         value = self._data.get(("ticks", tenant, object_id), frozenset())

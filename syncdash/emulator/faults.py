@@ -29,6 +29,8 @@ class Faults:
     #: Filters containing any of these texts are refused with Request_UnsupportedQuery,
     #: as some tenants do for the provisioning-error filter.
     refuse_filters: tuple[str, ...] = ()
+    #: Delta links answer 410 Gone (the service lost the sync state): clients resync.
+    delta_gone: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:

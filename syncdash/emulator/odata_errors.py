@@ -23,3 +23,7 @@ def bad_request(message: str) -> GraphRefusal:
 
 def not_found(message: str) -> GraphRefusal:
     return GraphRefusal(404, "Request_ResourceNotFound", message)
+
+
+def bad_request_code(code: str, message: str) -> GraphRefusal:
+    return GraphRefusal(400, code, message)

@@ -23,13 +23,19 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 from syncdash.emulator import schema as schemas
 from syncdash.emulator.faults import Faults
 from syncdash.emulator.filters import Predicate, compile_filter
-from syncdash.emulator.odata_errors import GraphRefusal, bad_request, not_found, unsupported
+from syncdash.emulator.odata_errors import GraphRefusal, bad_request, bad_request_code, not_found, unsupported
 from syncdash.emulator.tenant import TenantStore
 
 VERSION_PREFIX = "/v1.0"
 MAX_TOP = 999
 DEFAULT_TOP = 100
 _QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count"}
+_DELTA_SEGMENTS = {"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"}
+#: Delta pages are sized by the service, not the client (Graph ignores $top there).
+DELTA_PAGE = 200
+#: Directory delta links live seven days; older ones answer syncStateNotFound.
+DELTA_LIFETIME = 7 * 24 * 3600
+_DELTA_OPTIONS = {"$select", "$deltatoken", "$skiptoken"}
 _DELETED_CASTS = {
     "microsoft.graph.user": "#microsoft.graph.user",
     "graph.user": "#microsoft.graph.user",
@@ -80,6 +86,8 @@ class GraphEmulator:
         self.store = store
         self.faults = faults or Faults()
         self.token = token
+        #: Wall clock of delta tokens (7-day lifetime); tests move it forward.
+        self.clock = time.time
         self.requests: list[RequestRecord] = []
         #: Requests sent while a 429's Retry-After had not yet passed.
         self.early_requests = 0
@@ -183,6 +191,8 @@ class GraphEmulator:
         collection = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
         if head in collection and len(segments) == 1:
             return self._list(collection[head], data[head], head, relative, base, query, headers)
+        if head in collection and len(segments) == 2 and segments[1].lower() in _DELTA_SEGMENTS:
+            return self._delta(collection[head], head, relative, base, query)
         if head in collection and len(segments) == 2:
             return self._item(collection[head], data[head], segments[1], base, query)
         if head == "organization" and len(segments) == 1:
@@ -304,6 +314,60 @@ class GraphEmulator:
             body["@odata.nextLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
         return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
 
+    def _delta(self, schema, key, relative, base, query) -> Answer:
+        """``/users/delta``: a full round (paged), then changes since a delta token, with
+        removed objects as ``{"id", "@removed"}``; ``$deltatoken=latest`` starts from now."""
+        query = {name.lower() if name.startswith("$") else name: value for name, value in query.items()}
+        unknown = sorted(set(query) - _DELTA_OPTIONS)
+        if unknown:
+            raise bad_request(f"Query option '{unknown[0]}' is not supported with delta.")
+        changes = self.store.track_changes()[key]
+        names = self._selection(schema, self.store.snapshot()[key], query)
+        version = self.store.version
+        token = query.get("$deltatoken")
+        if token == "latest":
+            return self._delta_page(key, relative, base, query, [], None, version)
+        since: int | None = None
+        if token is not None:
+            since, issued = _read_delta_token(token)
+            if self.faults.delta_gone:
+                raise GraphRefusal(410, "resyncRequired", "Resync required: replay the delta query from scratch.")
+            if self.clock() - issued > DELTA_LIFETIME:
+                raise bad_request_code("syncStateNotFound", "The sync state generation is not found. The delta "
+                                       "token is expired and data must be synchronized again.")
+        data = {str(item.get("id")): item for item in self.store.snapshot()[key]}
+        if since is None:
+            entries = [self._project(schema, item, names) for item in data.values()]
+        else:
+            entries = []
+            for object_id, (changed, removed) in sorted(changes.items(), key=lambda pair: pair[1][0]):
+                if changed <= since:
+                    continue
+                if removed or object_id not in data:
+                    entries.append({"id": object_id, "@removed": {"reason": "deleted"}})
+                else:
+                    entries.append(self._project(schema, data[object_id], names) | {"id": object_id})
+        return self._delta_page(key, relative, base, query, entries, query.get("$skiptoken"), version)
+
+    def _delta_page(self, key, relative, base, query, entries, skiptoken, version) -> Answer:
+        fingerprint = _fingerprint(relative, {k: v for k, v in query.items() if k != "$deltatoken"})
+        offset, empty_served = _read_token(skiptoken, fingerprint)
+        body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{key}"}
+        params = {name: value for name, value in query.items() if name not in ("$skiptoken", "$deltatoken")}
+        if self.faults.empty_pages and offset > 0 and not empty_served:
+            body["value"] = []
+            params["$skiptoken"] = _make_token(offset, fingerprint, True)
+            body["@odata.nextLink"] = f"{base}/{relative}?{urlencode({**params, **_keep_token(query)}, safe='$,()/:')}"
+        elif offset + DELTA_PAGE < len(entries):
+            body["value"] = entries[offset : offset + DELTA_PAGE]
+            params["$skiptoken"] = _make_token(offset + DELTA_PAGE, fingerprint, False)
+            body["@odata.nextLink"] = f"{base}/{relative}?{urlencode({**params, **_keep_token(query)}, safe='$,()/:')}"
+        else:
+            body["value"] = entries[offset:]
+            params["$deltatoken"] = _make_delta_token(version, self.clock())
+            body["@odata.deltaLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
+        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+
     def _item(self, schema, items, object_id, base, query) -> Answer:
         unknown = sorted(set(query) - {"$select"})
         if unknown:
@@ -321,6 +385,26 @@ class GraphEmulator:
 
 
 _JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+
+
+def _keep_token(query: dict[str, str]) -> dict[str, str]:
+    """A next link of a delta round carries the delta token it started from."""
+    return {"$deltatoken": query["$deltatoken"]} if "$deltatoken" in query else {}
+
+
+def _make_delta_token(version: int, issued: float) -> str:
+    raw = json.dumps([version, round(issued)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_delta_token(token: str) -> tuple[int, float]:
+    try:
+        version, issued = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(version, int) or not isinstance(issued, (int, float)):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error):
+        raise bad_request_code("syncStateNotFound", "The delta token is not valid.") from None
+    return version, float(issued)
 
 
 def _fingerprint(relative: str, query: dict[str, str]) -> str:

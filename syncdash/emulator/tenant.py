@@ -24,6 +24,9 @@ COLLECTIONS = (
     "deletedItems",
 )
 
+#: Collections that answer delta queries.
+DELTA_COLLECTIONS = ("users", "groups", "contacts")
+
 #: Called with the tenant dict to change it in place (the demo's living tenant).
 Mutation = Callable[[dict[str, Any]], object]
 
@@ -87,6 +90,9 @@ class TenantStore:
         self._mutate_every = mutate_every
         self._mutated_at = time.monotonic()
         self.version = 0
+        #: Per delta-tracked collection: object id → (version of its last change, removed).
+        self.changes: dict[str, dict[str, tuple[int, bool]]] | None = None
+        self._fingerprints: dict[str, dict[str, str]] = {}
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -104,11 +110,43 @@ class TenantStore:
                     self._stamp = stamp
                     try:
                         self._data = read_tenant_file(self._path)
-                        self.version += 1
+                        self._changed()
                     except TenantFileError:
                         pass  # half-written file: keep serving the last good data
             if self._mutate is not None and time.monotonic() - self._mutated_at >= self._mutate_every:
                 self._mutated_at = time.monotonic()
                 self._mutate(self._data)
-                self.version += 1
+                self._changed()
             return self._data
+
+    def touch(self) -> None:
+        """The data was changed in place (by a test, say): serve it as a new version."""
+        with self._lock:
+            self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        if self.changes is not None:
+            self._track()
+
+    def track_changes(self) -> dict[str, dict[str, tuple[int, bool]]]:
+        """Start (on the first delta request) and return the change log of users, groups
+        and contacts; fingerprinting a large tenant costs, so only delta clients pay it."""
+        with self._lock:
+            if self.changes is None:
+                self.changes = {key: {} for key in DELTA_COLLECTIONS}
+                self._track()
+            return self.changes
+
+    def _track(self) -> None:
+        assert self.changes is not None
+        for key in DELTA_COLLECTIONS:
+            before = self._fingerprints.get(key, {})
+            now = {str(item.get("id")): json.dumps(item, sort_keys=True, default=str) for item in self._data[key]}
+            log = self.changes[key]
+            for object_id, print_ in now.items():
+                if before.get(object_id) != print_:
+                    log[object_id] = (self.version, False)
+            for object_id in before.keys() - now.keys():
+                log[object_id] = (self.version, True)
+            self._fingerprints[key] = now

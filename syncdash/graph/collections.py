@@ -52,10 +52,21 @@ class Collection:
         top: int | None = MAX_PAGE,
     ) -> AsyncIterator[list[DirectoryObject]]:
         """Pages of parsed objects with the fields syncdash reads."""
+        async for page in self.list_raw(client, filter=filter, top=top):
+            yield [directory_object(raw, self.kind) for raw in page]
+
+    async def list_raw(
+        self,
+        client: GraphServiceClient,
+        *,
+        filter: str | None = None,
+        top: int | None = MAX_PAGE,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Pages of Graph's JSON, for callers that keep it (the mirror merges changes)."""
         builder = self.builder(client)
         params = query(builder, select=self.fields, filter=filter, top=top)
         async for page in pages(builder, self.resource, params):
-            yield [directory_object(raw, self.kind) for raw in page]
+            yield page
 
     async def find(self, client: GraphServiceClient, filter: str) -> list[DirectoryObject]:
         """Every object matching a filter (lookups match few objects: small pages suffice)."""

@@ -40,6 +40,7 @@ from syncdash.ui.widgets.status_bar import Freshness, StatusBar
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
+    from syncdash.graph.mirror import Mirror
     from syncdash.ui.screens.prompts import SignInScreen
 
 #: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
@@ -140,6 +141,7 @@ class SyncdashApp(App[None]):
         self._theme_dirs = theme_dirs or []
         self.cloud = cloud
         self.profiles = dict(profiles or {})
+        self.mirror: Mirror | None = None
         self.permissions: TokenInfo | None = None
         self._sign_in: SignInScreen | None = None
         self.rows = RowSet()
@@ -211,7 +213,7 @@ class SyncdashApp(App[None]):
             self._next_refresh.stop()
         self._connect, self._client = source.connect, None
         self.tenant_key, self.cloud = source.key, source.cloud
-        self.tenant = self.index = self.selected = self.facts = self.diagnosis = None
+        self.tenant = self.index = self.selected = self.facts = self.diagnosis = self.mirror = None
         self.unavailable = ()
         self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
         self._first_list = True
@@ -257,32 +259,44 @@ class SyncdashApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_tenant(self) -> None:
-        """Tenant status, the fast list (first time), then the complete scan."""
+        """Tenant status; the fast filtered list while there is no mirror yet; then the
+        mirror brought up to date by delta queries (a full listing only the first time or
+        after a resync), and every lookup answered from it."""
         from syncdash.graph.lookup import recycle_bin
-        from syncdash.graph.scan import full_scan, newest_first, scan_fast
+        from syncdash.graph.mirror import Mirror, refresh
+        from syncdash.graph.scan import newest_first, scan_fast
         from syncdash.graph.tenant import tenant_status
 
         try:
             client = self._graph()
             tenant = await tenant_status(client)
             self.post_message(TenantRead(tenant))
-            if not self.freshness.complete:
+            if self.mirror is None:
+                self.mirror = await asyncio.to_thread(self.store.load_mirror, self.tenant_key) or Mirror()
+            mirror = self.mirror
+            had_links = bool(mirror.kinds)
+            if not had_links and not self.freshness.complete:
                 fast = await scan_fast(client)
                 self.post_message(ListRead(fast.objects, fast.complete))
-            everything: list[DirectoryObject] = []
-            denied: list[str] = []
-            async for progress in full_scan(client):
-                everything.extend(progress.page)
-                if progress.denied:
-                    denied.append(progress.denied)
-                self.post_message(Scanned(len(everything)))
+            read = 0
+
+            def on_page(size: int) -> None:
+                nonlocal read
+                read += size
+                self.post_message(Scanned(read))
+
+            update = await refresh(client, mirror, on_page)
+            if update.changed or update.removed or update.resynced:
+                await asyncio.to_thread(self.store.save_mirror, self.tenant_key, mirror)
             try:
-                deleted, unavailable = await recycle_bin(client), tuple(denied)
+                deleted, unavailable = await recycle_bin(client), update.denied
             except GraphError as exc:
-                deleted, unavailable = (), (*denied, str(exc))
+                deleted, unavailable = (), (*update.denied, str(exc))
+            everything = list(mirror.objects())
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *deleted])
             in_error = newest_first([obj for obj in everything if obj.has_errors])
-            self.post_message(ScanFinished(in_error, index, unavailable, complete=not denied))
+            resynced = update.resynced if had_links else ()
+            self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced))
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
 
@@ -331,6 +345,9 @@ class SyncdashApp(App[None]):
         self.freshness = Freshness("live", message.complete, self.clock(), scanning=False, problem=problem)
         self._take_list(message.objects, announce=not self._first_list)
         self._first_list = False
+        if message.resynced:
+            kinds = ", ".join(f"{kind.value}s" for kind in message.resynced)
+            self.notify(f"Delta link expired: {kinds} read again in full.", markup=False, timeout=6)
         if self.tenant is not None:
             snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
             self.store.save_snapshot(self.tenant_key, snapshot)

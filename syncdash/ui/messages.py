@@ -7,7 +7,7 @@ from textual.message import Message
 
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
-from syncdash.model import DirectoryObject, ObjectFacts, TenantStatus
+from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 
 
 class TenantRead(Message):
@@ -35,8 +35,9 @@ class ScanFinished(Message):
     """The complete list, and an index of every object to answer lookups locally."""
 
     def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...],
-                 *, complete: bool) -> None:
+                 *, complete: bool, resynced: tuple[ObjectKind, ...] = ()) -> None:
         super().__init__()
+        self.resynced = resynced
         self.objects = objects
         self.index = index
         self.unavailable = unavailable

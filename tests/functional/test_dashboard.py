@@ -199,7 +199,7 @@ async def test_r_refreshes_now_and_the_list_lives(dashboard):
         lynne["onPremisesProvisioningErrors"] = []
         newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
         newcomer["onPremisesProvisioningErrors"] = [conflict("ProxyAddress", "smtp:x@contoso.com")]
-        made.emulator.store.version += 1
+        made.emulator.store.touch()
         await pilot.press("r")
         await loaded(pilot)
         assert made.emulator.count() > requests
@@ -429,3 +429,24 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
         assert names(app) == ["Fabrikam Fay"] and app.tenant_key == "profile:fabrikam"
         assert made.store.ticks("profile:fabrikam", app.selected.id) == frozenset()
         assert contoso_ticks and "1 users · 0 groups · 0 contacts" in status_text(app)
+
+
+async def test_refreshes_follow_delta_links_and_restarts_reuse_the_mirror(dashboard, tmp_path):
+    data = build_demo_tenant(FROZEN_NOW)
+    first = dashboard(tenant=data, store_dir=tmp_path / "mirror")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        before = len(first.emulator.requests)
+        await pilot.press("r")
+        await loaded(pilot)
+        again = first.emulator.requests[before:]
+        full_reads = [r for r in again if r.path.endswith(("/users", "/groups", "/contacts"))]
+        assert full_reads == [] and len([r for r in again if "/delta" in r.path]) == 3
+    first.store.close()
+    second = dashboard(tenant=data, store_dir=tmp_path / "mirror")
+    async with second.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        assert len(names(second.app)) == 29
+        full_reads = [r for r in second.emulator.requests
+                      if r.path.endswith(("/users", "/groups", "/contacts")) and "$filter" not in r.query]
+        assert full_reads == []  # the saved mirror's delta links, not a full read
