@@ -23,13 +23,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         arrived = time.monotonic()
         length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b""
         emulator = self.server.emulator
         if emulator.faults.latency:
             time.sleep(emulator.faults.latency)
         host = self.headers.get("host") or f"{LOOPBACK}:{self.server.server_port}"
-        answer = emulator.handle(self.command, f"http://{host}{self.path}", dict(self.headers), arrived)
+        answer = emulator.handle(self.command, f"http://{host}{self.path}", dict(self.headers), arrived, body)
         if answer.drop:
             self.close_connection = True
             return

@@ -27,6 +27,7 @@ from syncdash.emulator.odata_errors import GraphRefusal, bad_request, bad_reques
 from syncdash.emulator.tenant import TenantStore
 
 VERSION_PREFIX = "/v1.0"
+MAX_BATCH = 20
 MAX_TOP = 999
 DEFAULT_TOP = 100
 _QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count"}
@@ -88,6 +89,8 @@ class GraphEmulator:
         self.token = token
         #: Wall clock of delta tokens (7-day lifetime); tests move it forward.
         self.clock = time.time
+        #: Requests answered inside $batch calls.
+        self.batch_items = 0
         self.requests: list[RequestRecord] = []
         #: Requests sent while a 429's Retry-After had not yet passed.
         self.early_requests = 0
@@ -114,7 +117,7 @@ class GraphEmulator:
 
     # -- entry point -----------------------------------------------------------------
     def handle(
-        self, method: str, url: str, headers: Mapping[str, str], arrived: float | None = None
+        self, method: str, url: str, headers: Mapping[str, str], arrived: float | None = None, body: bytes = b""
     ) -> Answer:
         arrived = time.monotonic() if arrived is None else arrived
         parts = urlsplit(url)
@@ -123,7 +126,7 @@ class GraphEmulator:
         request_id = str(uuid.uuid4())
         lowered = {name.lower(): value for name, value in headers.items()}
         try:
-            answer = self._faults(arrived) or self._route(method, parts, path, query, lowered)
+            answer = self._faults(arrived) or self._route(method, parts, path, query, lowered, body)
         except GraphRefusal as refusal:
             answer = _error(refusal, request_id)
         answer.headers.setdefault("request-id", request_id)
@@ -167,7 +170,7 @@ class GraphEmulator:
 
     # -- routing ---------------------------------------------------------------------
     def _route(
-        self, method: str, parts: Any, path: str, query: dict[str, str], headers: dict[str, str]
+        self, method: str, parts: Any, path: str, query: dict[str, str], headers: dict[str, str], body: bytes = b""
     ) -> Answer:
         if not path.startswith(VERSION_PREFIX + "/"):
             raise bad_request(f"Invalid version: {path.split('/')[1] if '/' in path else path}")
@@ -178,6 +181,8 @@ class GraphEmulator:
                 raise GraphRefusal(status, code, "Insufficient privileges to complete the operation.")
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
             raise GraphRefusal(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        if relative == "$batch" and method.upper() == "POST":
+            return self._batch(body, parts, headers)
         if method.upper() != "GET":
             raise GraphRefusal(
                 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
@@ -313,6 +318,51 @@ class GraphEmulator:
             params["$skiptoken"] = _make_token(next_offset, fingerprint, empty_next)
             body["@odata.nextLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
         return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+
+    def _batch(self, body: bytes, parts: Any, headers: dict[str, str]) -> Answer:
+        """JSON batching: up to 20 GETs, each answered (and throttled) on its own, in an
+        order of the service's choosing; item URLs must be relative to the version."""
+        try:
+            requests = json.loads(body or b"{}").get("requests")
+        except (ValueError, AttributeError):
+            raise bad_request_code("BadRequest", "Invalid batch payload format.") from None
+        if not isinstance(requests, list) or not requests:
+            raise bad_request_code("BadRequest", "Invalid batch payload format.")
+        if len(requests) > MAX_BATCH:
+            raise bad_request_code("BadRequest", f"Number of batch request steps exceeds the maximum of {MAX_BATCH}.")
+        ids = [item.get("id") if isinstance(item, dict) else None for item in requests]
+        if None in ids or len(set(ids)) != len(ids):
+            raise bad_request_code("BadRequest", "Batch request ids must be present and unique.")
+        responses = []
+        for item in requests:
+            answer = self._batch_item(item, parts, headers)
+            try:
+                content = json.loads(answer.body) if answer.body else None
+            except ValueError:
+                content = answer.body.decode("utf-8", "replace")
+            item_headers = {k: v for k, v in answer.headers.items() if k in ("retry-after", "content-type")}
+            responses.append({"id": item["id"], "status": answer.status, "headers": item_headers, "body": content})
+            self.batch_items += 1
+        responses.reverse()  # clients must match answers by id, never by position
+        return Answer(200, json.dumps({"responses": responses}).encode(), {"content-type": _JSON})
+
+    def _batch_item(self, item: dict[str, Any], parts: Any, headers: dict[str, str]) -> Answer:
+        url = str(item.get("url", ""))
+        try:
+            if urlsplit(url).scheme or not url:
+                raise bad_request_code("BadRequest", "Invalid request URI: batch item URLs are relative.")
+            if str(item.get("method", "GET")).upper() != "GET":
+                raise GraphRefusal(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            inner = urlsplit(f"{parts.scheme}://{parts.netloc}{VERSION_PREFIX}/{url.lstrip('/')}")
+            item_headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+            faults = self._faults(time.monotonic())
+            if faults is not None and faults.drop:
+                raise GraphRefusal(503, "UnknownError", "Service unavailable.")
+            return faults or self._route("GET", inner, unquote(inner.path),
+                                         dict(parse_qsl(inner.query, keep_blank_values=True)),
+                                         {**headers, **item_headers})
+        except GraphRefusal as refusal:
+            return _error(refusal, str(uuid.uuid4()))
 
     def _delta(self, schema, key, relative, base, query) -> Answer:
         """``/users/delta``: a full round (paged), then changes since a delta token, with

@@ -22,7 +22,7 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
         await request.aread()
         if self.emulator.faults.latency:
             await asyncio.sleep(self.emulator.faults.latency)
-        answer = self.emulator.handle(request.method, str(request.url), request.headers, arrived)
+        answer = self.emulator.handle(request.method, str(request.url), request.headers, arrived, request.content)
         if answer.drop:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         self.emulator.delivered(answer)

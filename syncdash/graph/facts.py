@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from syncdash.graph.errors import GraphError
 from syncdash.graph.index import DirectoryIndex, primary_smtp
-from syncdash.graph.lookup import live_holders, recycle_bin
+from syncdash.graph.lookup import holders_batched, recycle_bin
 from syncdash.graph.scan import scan_fast
 from syncdash.model import DirectoryObject, ObjectFacts, TenantStatus
 
@@ -54,13 +54,14 @@ async def gather_facts(
         return (await scan_fast(client)).objects
 
     values = sorted(_values_to_look_up(obj, query))
+
+    async def holders() -> tuple[DirectoryObject, ...]:
+        found = await holders_batched(client, values) if values else {}
+        return tuple(holder for group in found.values() for holder in group)
+
     # Objects in error are read too: the other side of a UPN conflict lost its UPN to a
     # placeholder and is found by the conflict it carries, not by the value.
-    results = await asyncio.gather(
-        guarded(lambda: recycle_bin(client)),
-        guarded(in_error),
-        *(guarded(lambda value=value: live_holders(client, value)) for value in values),
-    )
+    results = await asyncio.gather(guarded(lambda: recycle_bin(client)), guarded(in_error), guarded(holders))
     known = [obj] if obj is not None else []
     index = DirectoryIndex([*known, *(found for group in results for found in group)])
     return index.facts(
