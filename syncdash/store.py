@@ -21,7 +21,7 @@ import platformdirs
 
 from syncdash.model import DirectoryObject, TenantStatus
 
-#: Bumped whenever the cached snapshot's shape changes: an older one is ignored.
+#: Bumped whenever a cached value's shape changes: an older one is ignored.
 SNAPSHOT_SCHEMA = 1
 APP_NAME = "syncdash"
 
@@ -64,29 +64,26 @@ class Store:
         self._data.close()
 
     # -- the rebuildable cache -----------------------------------------------------
-    def load_snapshot(self, tenant: str) -> Snapshot | None:
-        """The last snapshot of ``tenant``, or None when absent, old or unreadable."""
+    def _load(self, key: tuple[str, str]) -> Any:
+        """A cached value of the current schema, or None when absent, old or unreadable."""
         try:
-            entry = self._cache.get(("snapshot", tenant))
+            entry = self._cache.get(key)
         except Exception:  # a corrupt or incompatible entry is only a cache miss
             return None
         if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != SNAPSHOT_SCHEMA:
             return None
-        snapshot = entry[1]
+        return entry[1]
+
+    def load_snapshot(self, tenant: str) -> Snapshot | None:
+        snapshot = self._load(("snapshot", tenant))
         return snapshot if isinstance(snapshot, Snapshot) else None
 
     def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
         self._cache.set(("snapshot", tenant), (SNAPSHOT_SCHEMA, snapshot))
 
     def load_mirror(self, tenant: str) -> Any:
-        """The delta-synced mirror of ``tenant`` (graph.mirror.Mirror), or None."""
-        try:
-            entry = self._cache.get(("mirror", tenant))
-        except Exception:  # a corrupt or incompatible entry is only a cache miss
-            return None
-        if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != SNAPSHOT_SCHEMA:
-            return None
-        return entry[1]
+        """The delta-synced mirror of ``tenant`` (a graph.mirror.Mirror), or None."""
+        return self._load(("mirror", tenant))
 
     def save_mirror(self, tenant: str, mirror: Any) -> None:
         self._cache.set(("mirror", tenant), (SNAPSHOT_SCHEMA, mirror))
