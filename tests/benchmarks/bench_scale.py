@@ -54,7 +54,7 @@ async def plain_sdk(client) -> int:  # type: ignore[no-untyped-def]
         first = await builder.get(request_configuration=RequestConfiguration(query_parameters=params))
         items: list = []
 
-        def keep(item) -> bool:  # type: ignore[no-untyped-def]
+        def keep(item, items: list = items) -> bool:  # type: ignore[no-untyped-def]
             items.append(item)
             return True
 
