@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", metavar="NAME", help="dashboard theme (also SYNCDASH_THEME)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (also SYNCDASH_CONFIG)")
     parser.add_argument("--mouse", action="store_true", help="let the dashboard use the mouse")
+    parser.add_argument("--no-cache", action="store_true", help="write no directory data to disk")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     report = commands.add_parser(
         "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)"
@@ -95,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--auth", choices=AUTH_MODES, help="sign-in mode of a new profile")
     login.add_argument("--sync-settings", action="store_true",
                        help="also ask for OnPremDirectorySynchronization.Read.All (Global Administrators)")
+    cache = commands.add_parser("cache", help="the cached directory data of a tenant")
+    cache.add_argument("action", choices=("clear",), help="clear: remove the tenant's cached data (ticks stay)")
+    _add_source_options(cache, in_command=True)
     for name, text in (("logout", "forget the account and its cached tokens"),
                        ("whoami", "account, tenant, cloud and the permissions granted")):
         command = commands.add_parser(name, help=text)
@@ -226,7 +231,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("syncdash: the dashboard needs a terminal; in scripts use `syncdash report` or `syncdash check`")
     profile = source.profile
-    store = Store()
+    store = Store(cache=not args.no_cache, cache_days=config.cache_days)
     app = SyncdashApp(
         source.connect,
         tenant_key=source.key,
@@ -239,11 +244,40 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         cloud=source.cloud,
         profiles={name: _profile_source(config, name) for name in config.profiles},
     )
+    for lost in store.set_aside:
+        print(f"syncdash: {lost} could not be read and was set aside; starting afresh", file=sys.stderr)
+    _exit_on_signals(app)
     try:
         app.run(mouse=args.mouse)
     finally:
         store.close()
     return app.return_code or 0
+
+
+def _exit_on_signals(app: object) -> None:
+    """SIGHUP (the SSH session dropped) and SIGTERM end the dashboard cleanly: workers
+    cancelled, terminal restored, saved ticks already on disk."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        app.exit(return_code=128 + signum)  # type: ignore[attr-defined]
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
+def _clear_cache(args: argparse.Namespace, config: Config) -> int:
+    from syncdash.store import Store
+
+    source = resolve_source(args, config)
+    store = Store(cache_days=config.cache_days)
+    try:
+        removed = store.clear_tenant(source.key)
+    finally:
+        store.close()
+    print(f"syncdash: cleared {removed} cached item(s) of {source.key}; manual ticks and notes are kept")
+    return EXIT_CLEAR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -257,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _config(args)
         if args.command is None:
             return _dashboard(args, config)
+        if args.command == "cache":
+            return _clear_cache(args, config)
         if args.command in ("login", "logout", "whoami"):
             from syncdash import account
 
@@ -274,6 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"syncdash: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last line of defence: one line, unless --debug
+        if args.debug:
+            raise
+        print(f"syncdash: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
     return EXIT_FAILURE
 
 

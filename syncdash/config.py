@@ -39,7 +39,7 @@ AUTH_MODES = ("device-code", "browser", "azure-cli", "client-secret", "certifica
 APP_ONLY = ("client-secret", "certificate", "managed-identity")
 #: auto: the platform's encrypted cache where there is one, else memory for the session.
 TOKEN_CACHES = ("auto", "memory", "unencrypted-file")
-TOP_KEYS = ("default_profile", "theme", "refresh", "keys", "profiles")
+TOP_KEYS = ("default_profile", "theme", "refresh", "keys", "profiles", "cache_days")
 PROFILE_KEYS = ("tenant", "client_id", "auth", "cloud", "authority", "graph_url", "portal", "refresh", "theme",
                 "token_cache", "client_secret_file", "certificate_path")
 SECRET_KEYS = ("client_secret", "secret", "password", "certificate_password")
@@ -77,6 +77,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
+    #: Cached directory data older than this many days is dropped.
+    cache_days: float = 7.0
 
 
 def config_dir() -> Path:
@@ -179,7 +181,10 @@ def load_config(path: Path, *, required: bool) -> Config:
     default = _string(data, "default_profile", str(path))
     if default is not None and default not in profiles:
         raise ConfigError(f"{path}: default_profile {default!r} is not a profile ({_names(profiles)})")
-    return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles)
+    days = data.get("cache_days", 7.0)
+    if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 30:
+        raise ConfigError(f"{path}: 'cache_days' must be a number of days from more than 0 to 30")
+    return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles, float(days))
 
 
 def _names(profiles: Mapping[str, Profile]) -> str:

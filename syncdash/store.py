@@ -11,6 +11,8 @@ schema, ``cache clear``) never touches what the admin saved:
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,28 +46,64 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+#: Cached directory data older than this is dropped (``cache_days`` in the config).
+DEFAULT_CACHE_DAYS = 7.0
+
+
 def _open(directory: Path) -> diskcache.Cache:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(directory, 0o700)
     return diskcache.Cache(str(directory))
 
 
-class Store:
-    """Per-tenant snapshot cache plus the admin's ticks, notes and preferences."""
+def _open_or_set_aside(directory: Path) -> tuple[diskcache.Cache, Path | None]:
+    """Open a store; one that cannot be opened (corrupt, truncated, another version) is
+    renamed aside, never deleted, and a fresh one is made. Returns where it went."""
+    try:
+        return _open(directory), None
+    except (sqlite3.DatabaseError, OSError):
+        aside = directory.with_name(f"{directory.name}.unreadable-{int(time.time())}")
+        directory.rename(aside)
+        return _open(directory), aside
 
-    def __init__(self, cache_dir: Path | None = None, data_dir: Path | None = None):
+
+class Store:
+    """Per-tenant snapshot cache plus the admin's ticks, notes and preferences.
+
+    With ``cache`` False no directory data is written (``--no-cache``): loads find
+    nothing and saves do nothing; the admin's own ticks and notes are still kept.
+    """
+
+    def __init__(self, cache_dir: Path | None = None, data_dir: Path | None = None, *,
+                 cache: bool = True, cache_days: float = DEFAULT_CACHE_DAYS):
         self.cache_dir = cache_dir or default_cache_dir()
         self.data_dir = data_dir or default_data_dir()
-        self._cache = _open(self.cache_dir)
-        self._data = _open(self.data_dir)
+        self.caching = cache
+        self._expire = cache_days * 86400
+        self.set_aside: list[Path] = []
+        self._cache: diskcache.Cache | None = None
+        if cache:
+            self._cache, aside = _open_or_set_aside(self.cache_dir)
+            self.set_aside += [aside] if aside else []
+        self._data, aside = _open_or_set_aside(self.data_dir)
+        self.set_aside += [aside] if aside else []
 
     def close(self) -> None:
-        self._cache.close()
+        if self._cache is not None:
+            self._cache.close()
         self._data.close()
+
+    def clear_tenant(self, tenant: str) -> int:
+        """Drop a tenant's cached directory data (``syncdash cache clear``); ticks stay."""
+        if self._cache is None:
+            return 0
+        return sum(bool(self._cache.delete((name, tenant))) for name in ("snapshot", "mirror"))
 
     # -- the rebuildable cache -----------------------------------------------------
     def _load(self, key: tuple[str, str]) -> Any:
         """A cached value of the current schema, or None when absent, old or unreadable."""
+        if self._cache is None:
+            return None
         try:
             entry = self._cache.get(key)
         except Exception:  # a corrupt or incompatible entry is only a cache miss
@@ -78,15 +116,19 @@ class Store:
         snapshot = self._load(("snapshot", tenant))
         return snapshot if isinstance(snapshot, Snapshot) else None
 
+    def _save(self, key: tuple[str, str], value: Any) -> None:
+        if self._cache is not None:
+            self._cache.set(key, (SNAPSHOT_SCHEMA, value), expire=self._expire)
+
     def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
-        self._cache.set(("snapshot", tenant), (SNAPSHOT_SCHEMA, snapshot))
+        self._save(("snapshot", tenant), snapshot)
 
     def load_mirror(self, tenant: str) -> Any:
         """The delta-synced mirror of ``tenant`` (a graph.mirror.Mirror), or None."""
         return self._load(("mirror", tenant))
 
     def save_mirror(self, tenant: str, mirror: Any) -> None:
-        self._cache.set(("mirror", tenant), (SNAPSHOT_SCHEMA, mirror))
+        self._save(("mirror", tenant), mirror)
 
     # -- the admin's own data ----------------------------------------------------------
     def ticks(self, tenant: str, object_id: str) -> frozenset[str]:

@@ -98,3 +98,23 @@ def test_the_demo_runs_in_a_real_terminal(terminal):
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not terminal.alive(), "syncdash did not exit on q"
+
+
+def test_a_dropped_ssh_session_ends_the_dashboard_cleanly(terminal):
+    """SIGHUP is handled: the app exits through its own shutdown (workers cancelled,
+    terminal modes restored) with status 129, instead of dying of the signal."""
+    import signal
+
+    terminal.wait_for("complete")
+    terminal.tmux("set-option", "-t", terminal.session, "remain-on-exit", "on")
+    pid = int(terminal.tmux("list-panes", "-t", terminal.session, "-F", "#{pane_pid}").split()[0])
+    os.kill(pid, signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    fields = "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}"
+    while time.monotonic() < deadline:
+        dead, *rest = (terminal.tmux("list-panes", "-t", terminal.session, "-F", fields).split() or ["0"])
+        if dead == "1":
+            break
+        time.sleep(0.2)
+    assert dead == "1", "syncdash kept running after SIGHUP"
+    assert rest[:1] == ["129"], f"exit status {rest}: killed by the signal instead of exiting cleanly"
