@@ -69,7 +69,7 @@ def report_json(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis
 
 def report_csv(diagnoses: tuple[Diagnosis, ...]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell gets quoted too
     writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
                      "attribute", "value", "message", "related", "fix", "powershell", "docs"])
     for diagnosis in diagnoses:
