@@ -246,25 +246,11 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
     )
     for lost in store.set_aside:
         print(f"syncdash: {lost} could not be read and was set aside; starting afresh", file=sys.stderr)
-    _exit_on_signals(app)
     try:
         app.run(mouse=args.mouse)
     finally:
         store.close()
     return app.return_code or 0
-
-
-def _exit_on_signals(app: object) -> None:
-    """SIGHUP (the SSH session dropped) and SIGTERM end the dashboard cleanly: workers
-    cancelled, terminal restored, saved ticks already on disk."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        app.exit(return_code=128 + signum)  # type: ignore[attr-defined]
-
-    for name in ("SIGHUP", "SIGTERM"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop)
 
 
 def _clear_cache(args: argparse.Namespace, config: Config) -> int:

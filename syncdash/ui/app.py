@@ -193,9 +193,27 @@ class SyncdashApp(App[None]):
         self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
         self._show_cached()
         self.query_one(ErrorList).focus()
+        self._handle_signals()
         self.set_interval(30, self._draw_status)
         self._draw_status()
         self.call_after_refresh(self.refresh_tenant)
+
+    def _handle_signals(self) -> None:
+        """SIGHUP (the SSH session dropped) and SIGTERM end the app through its own exit:
+        workers cancelled, terminal restored, status 128 + signal. Installed on the event
+        loop, so the signal wakes it at once; left in place until the process ends, so a
+        second hang-up during shutdown is absorbed instead of killing it midway."""
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            try:
+                loop.add_signal_handler(number, lambda n=number: self.exit(return_code=128 + n))
+            except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, threads)
+                return
 
     def _show_cached(self) -> None:
         """The last snapshot of this tenant, at once, marked cached until Graph answers."""
