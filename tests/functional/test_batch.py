@@ -56,3 +56,15 @@ async def test_the_emulator_batches_like_graph():
     by_id = {r["id"]: r for r in mixed}
     assert by_id["a"]["status"] == 200 and len(by_id["a"]["body"]["value"]) == 1
     assert by_id["b"]["status"] == 400 and by_id["c"]["status"] == 403
+
+
+async def test_batched_lookups_escape_url_and_odata_specials(connect):
+    from factories import user
+
+    specials = ["o'brien", 'say"hi', "50%off", "a&b", "hash#tag", "sl/ash", "plus+one", "ünï€ode"]
+    holders = [user(f"Holder {i}", f"h{i}@contoso.com", proxyAddresses=[f"smtp:{s}@contoso.com"])
+               for i, s in enumerate(specials)]
+    connected = connect(tenant(users=holders))
+    found = await holders_batched(connected.client, [f"{s}@contoso.com" for s in specials])
+    assert [[h.display_name for h in found[f"{s}@contoso.com"]] for s in specials] == [
+        [f"Holder {i}"] for i in range(len(specials))]

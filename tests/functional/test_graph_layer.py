@@ -267,3 +267,15 @@ async def test_integer_retry_after_is_honoured_too(connect):
     result = await scan_fast(connected.client)
     assert {o.display_name for o in result.objects} == {"Ann Lee", "Sam Sales", "Partner Desk"}
     assert connected.emulator.early_requests == 0
+
+
+@pytest.mark.parametrize("local", ["o'brien", 'say"hi', "back\\slash", "50%off", "a&b", "hash#tag", "sl/ash", "plus+one",
+                                   "ünï€ode", "semi;colon"])
+async def test_values_with_url_and_odata_specials_find_their_holder(connect, local):
+    value = f"{local}@contoso.com"
+    holder = user("Special", "special@contoso.com", proxyAddresses=[f"SMTP:{value}"], mail=value)
+    connected = connect(tenant(users=[holder, user("Other", "other@contoso.com")]))
+    found = await holders_of_value(connected.client, f"smtp:{value}")
+    assert [h.display_name for h in found] == ["Special"]
+    resolved = await resolve_object(connected.client, value)
+    assert [h.display_name for h in resolved] == ["Special"]
