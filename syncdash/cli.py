@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
+#: Matches of an ambiguous OBJECT listed before "… and N more".
+MAX_LISTED = 20
 
 
 class UsageError(Exception):
@@ -192,9 +194,11 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
 
     outcome = await check_object(client, args.object, datetime.now(timezone.utc))
     if outcome.diagnosis is None:
+        shown = outcome.matches[:MAX_LISTED]
         lines = [f"syncdash: {len(outcome.matches)} objects match {safe_text(args.object)!r}; name one:"]
-        lines += [f"  {o.kind.value:8} {o.id}  {safe_text(o.display_name)}  {safe_text(o.identity)}"
-                  for o in outcome.matches]
+        lines += [f"  {o.kind.value:8} {o.id}  {safe_text(o.display_name)}  {safe_text(o.identity)}" for o in shown]
+        if len(outcome.matches) > len(shown):
+            lines.append(f"  … and {len(outcome.matches) - len(shown)} more: give an id, a UPN or a longer name")
         print("\n".join(lines), file=sys.stderr)
         return EXIT_FAILURE
     if args.format == "json":

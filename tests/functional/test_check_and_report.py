@@ -250,3 +250,12 @@ def test_report_without_the_contacts_permission_says_what_it_left_out(capsys):
     assert code == 1 and report["complete"] is False
     assert {o["kind"] for o in report["objects"]} == {"user", "group"}
     assert "OrgContact.Read.All" in err
+
+
+def test_an_object_matching_hundreds_lists_a_few_and_counts_the_rest(capsys, tmp_path):
+    path = tmp_path / "tenant.json"
+    path.write_text(json.dumps(tenant(users=[user(f"Sam {i:03d}", f"sam{i}@contoso.com") for i in range(300)])))
+    code, _, err = run(capsys, "check", "Sam", "--tenant-file", str(path))
+    lines = err.strip().splitlines()
+    assert code == 2 and lines[0] == "syncdash: 300 objects match 'Sam'; name one:"
+    assert len(lines) == 22 and lines[-1].startswith("  … and 280 more")
