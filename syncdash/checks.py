@@ -6,20 +6,19 @@ Shared by the headless commands and the dashboard's workers, so both say the sam
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis
-from syncdash.graph.errors import GraphError, PermissionDenied
+from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.lookup import recycle_bin, resolve_object
+from syncdash.graph.lookup import readable_recycle_bin, resolve_object
 from syncdash.graph.scan import full_scan, newest_first
 from syncdash.graph.tenant import tenant_status
-from syncdash.model import DirectoryObject, ScanProgress, TenantStatus
+from syncdash.model import DirectoryObject, TenantStatus
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -52,11 +51,7 @@ async def check_object(client: GraphServiceClient, query: str, now: datetime) ->
     return CheckOutcome(tenant, matches, diagnose(facts))
 
 
-async def diagnose_tenant(
-    client: GraphServiceClient,
-    now: datetime,
-    on_progress: Callable[[ScanProgress], None] | None = None,
-) -> ReportOutcome:
+async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOutcome:
     """Every object with errors, diagnosed from one complete scan.
 
     The scan reads every object anyway, so who-holds-what is answered from it locally:
@@ -70,16 +65,8 @@ async def diagnose_tenant(
             everything.extend(progress.page)
             if progress.denied:
                 denied.append(progress.denied)
-            if on_progress is not None:
-                on_progress(progress)
 
-    async def deleted() -> tuple[tuple[DirectoryObject, ...], tuple[str, ...]]:
-        try:
-            return await recycle_bin(client), ()
-        except GraphError as exc:
-            return (), (str(exc),)
-
-    tenant, (bin, unavailable), _ = await asyncio.gather(tenant_status(client), deleted(), scan())
+    tenant, (bin, unavailable), _ = await asyncio.gather(tenant_status(client), readable_recycle_bin(client), scan())
     if denied and not everything:
         raise PermissionDenied("; ".join(denied), status=403)
     unavailable = (*denied, *unavailable)

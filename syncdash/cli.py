@@ -176,14 +176,7 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
     outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
     for reason in outcome.unavailable:
         print(f"syncdash: not checked: {reason}", file=sys.stderr)
-    parts = (outcome.tenant, outcome.complete, outcome.diagnoses)
-    render = {
-        "table": lambda: formats.report_table(*parts),
-        "json": lambda: formats.report_json(*parts),
-        "csv": lambda: formats.report_csv(outcome.diagnoses),
-        "markdown": lambda: formats.report_markdown(*parts),
-    }[args.format]
-    _write(render(), args.output)
+    _write(formats.render_report(args.format, outcome.tenant, outcome.complete, outcome.diagnoses), args.output)
     return EXIT_PROBLEMS if outcome.diagnoses else EXIT_CLEAR
 
 

@@ -107,6 +107,14 @@ def report_table(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosi
     return f"{head}\n{render_table(error_rows(objects))}" if objects else head
 
 
+def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
+    """The report in one of REPORT_FORMATS: what `report` prints and the dashboard exports."""
+    if kind == "csv":
+        return report_csv(diagnoses)
+    render = {"table": report_table, "json": report_json, "markdown": report_markdown}[kind]
+    return render(tenant, complete, diagnoses)
+
+
 # -- check ----------------------------------------------------------------------------
 def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
     return json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False)

@@ -16,7 +16,7 @@ from syncdash.graph.batch import BatchGet, batch_get
 from syncdash.graph.collections import LIVE, RECYCLE_BIN, Collection
 from syncdash.graph.fetch import page_items, pages
 from syncdash.graph.parse import directory_object
-from syncdash.graph.errors import PermissionDenied
+from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.graph.odata import equals, has_proxy_address, starts_with
 from syncdash.model import DirectoryObject, ObjectKind
@@ -50,6 +50,15 @@ async def recycle_bin(client: GraphServiceClient) -> tuple[DirectoryObject, ...]
         async for page in bin.list(client):
             found += page
     return tuple(found)
+
+
+async def readable_recycle_bin(client: GraphServiceClient) -> tuple[tuple[DirectoryObject, ...], tuple[str, ...]]:
+    """The recycle bin, or nothing and the reason: its holders are a warning, so lacking
+    the permission to read it must not stop a report or a refresh."""
+    try:
+        return await recycle_bin(client), ()
+    except GraphError as exc:
+        return (), (str(exc),)
 
 
 async def live_holders(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:

@@ -8,7 +8,7 @@ object proves the list complete, so both exist and the result says which one it 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from syncdash.graph.collections import LIVE, Collection
@@ -105,9 +105,7 @@ async def full_scan(client: GraphServiceClient) -> AsyncIterator[ScanProgress]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def scan_all(
-    client: GraphServiceClient, on_progress: Callable[[ScanProgress], None] | None = None
-) -> ScanResult:
+async def scan_all(client: GraphServiceClient) -> ScanResult:
     """The complete list of objects with errors (provisioning or unresolved service errors)."""
     found: list[DirectoryObject] = []
     denied: list[str] = []
@@ -117,8 +115,6 @@ async def scan_all(
         found += progress.with_errors
         if progress.denied:
             denied.append(progress.denied)
-        if on_progress is not None:
-            on_progress(progress)
     _all_denied(denied)
     return ScanResult(objects=newest_first(found), complete=not denied, requests=requests,
                       unavailable=tuple(denied))

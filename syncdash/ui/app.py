@@ -280,7 +280,7 @@ class SyncdashApp(App[None]):
         """Tenant status; the fast filtered list while there is no mirror yet; then the
         mirror brought up to date by delta queries (a full listing only the first time or
         after a resync), and every lookup answered from it."""
-        from syncdash.graph.lookup import recycle_bin
+        from syncdash.graph.lookup import readable_recycle_bin
         from syncdash.graph.mirror import Mirror, refresh
         from syncdash.graph.scan import newest_first, scan_fast
         from syncdash.graph.tenant import tenant_status
@@ -306,10 +306,8 @@ class SyncdashApp(App[None]):
             update = await refresh(client, mirror, on_page)
             if update.changed or update.removed or update.resynced:
                 await asyncio.to_thread(self.store.save_mirror, self.tenant_key, mirror)
-            try:
-                deleted, unavailable = await recycle_bin(client), update.denied
-            except GraphError as exc:
-                deleted, unavailable = (), (*update.denied, str(exc))
+            deleted, bin_unreadable = await readable_recycle_bin(client)
+            unavailable = (*update.denied, *bin_unreadable)
             everything = list(mirror.objects())
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *deleted])
             in_error = newest_first([obj for obj in everything if obj.has_errors])
@@ -629,14 +627,8 @@ class SyncdashApp(App[None]):
                                           now=self.clock(), unavailable=self.unavailable))
                 for row in rows if row.id in self.objects
             )
-            render = {
-                "table": lambda: formats.report_table(self.tenant, True, diagnoses),
-                "json": lambda: formats.report_json(self.tenant, True, diagnoses),
-                "csv": lambda: formats.report_csv(diagnoses),
-                "markdown": lambda: formats.report_markdown(self.tenant, True, diagnoses),
-            }[kind]
             try:
-                write_atomically(path, render())
+                write_atomically(path, formats.render_report(kind, self.tenant, True, diagnoses))
             except OSError as exc:
                 self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error", markup=False)
                 return
