@@ -19,6 +19,8 @@ from syncdash.graph.retry_after import ThrottleListener
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
+    from syncdash.emulator.tenant import TenantStore
+
 #: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
 #: request could leave the machine even if the emulator's transport were missing.
 EMULATED_GRAPH_URL = "https://graph.emulator.invalid/v1.0"
@@ -52,20 +54,18 @@ class Source:
     profile: Profile | None = None
 
 
-def _emulated(tenant: Callable[[], object], hooks: Hooks) -> GraphServiceClient:
+def _emulated(tenant: Callable[[], TenantStore], hooks: Hooks) -> GraphServiceClient:
     from syncdash.emulator.service import GraphEmulator
-    from syncdash.emulator.tenant import TenantStore
     from syncdash.emulator.transport import EmulatorTransport
     from syncdash.graph.client import build_client
 
     store = tenant()
-    assert isinstance(store, TenantStore)
     return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)),
                         on_throttle=hooks.on_throttle)
 
 
 def demo() -> Source:
-    def store() -> object:
+    def store() -> TenantStore:
         from syncdash.emulator.demo import build_demo_tenant, mutate_demo_tenant
         from syncdash.emulator.tenant import TenantStore
 

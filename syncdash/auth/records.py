@@ -6,9 +6,10 @@ the account name, tenant, authority and client id only.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from syncdash.files import write_atomically
 
 if TYPE_CHECKING:
     from azure.identity import AuthenticationRecord
@@ -32,10 +33,7 @@ def load_record(data_dir: Path, profile: str) -> AuthenticationRecord | None:
 def save_record(data_dir: Path, profile: str, record: AuthenticationRecord) -> Path:
     path = record_path(data_dir, profile)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(path.with_suffix(".partial"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(record.serialize())
-    path.with_suffix(".partial").replace(path)
+    write_atomically(path, record.serialize(), mode=0o600)
     return path
 
 
