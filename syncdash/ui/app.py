@@ -15,7 +15,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.containers import Container, Vertical
-from textual.widgets import Footer, Input
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TextArea
 
 from syncdash.auth.tokens import TokenInfo, token_info
 from syncdash.clouds import CLOUDS, Cloud
@@ -97,8 +98,11 @@ class SyncdashApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="app.clear_filter"),
+        # "/" and Esc are priority keys: the keys typed right after them are dispatched only
+        # after the binding has run (a non-priority binding resolves after the key has
+        # travelled the widget chain, by when the next keys went to the old focus)
+        Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, priority=True, id="app.clear_filter"),
         Binding("1", "kind('all')", "All kinds", show=False, id="app.kind_all"),
         Binding("2", "kind('users')", "Users only", show=False, id="app.kind_users"),
         Binding("3", "kind('groups')", "Groups only", show=False, id="app.kind_groups"),
@@ -192,7 +196,7 @@ class SyncdashApp(App[None]):
         self.query_one("#checklist-pane").border_title = "Checklist: the three recommended steps"
         self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
         self._show_cached()
-        self.query_one(ErrorList).focus()
+        self._focus(self.query_one(ErrorList))
         self._handle_signals()
         self.set_interval(30, self._draw_status)
         self._draw_status()
@@ -491,7 +495,7 @@ class SyncdashApp(App[None]):
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
         self.query_one("#filter").remove_class("-shown")
-        self.query_one(ErrorList).focus()
+        self._focus(self.query_one(ErrorList))
 
     # -- actions -------------------------------------------------------------------------
     def jump_to(self, object_id: str) -> None:
@@ -507,7 +511,7 @@ class SyncdashApp(App[None]):
         for position, selector in enumerate(PANES):
             self.query_one(selector).set_class(position == index, "-active")
         target = {0: ErrorList, 1: DetailPane, 2: ChecklistPane}[index]
-        self.query_one(target).focus()
+        self._focus(self.query_one(target))
 
     def action_pane(self, step: int) -> None:
         if self.screen is not self.screen_stack[0]:  # a dialog: Tab moves between its fields
@@ -541,11 +545,28 @@ class SyncdashApp(App[None]):
         missing = "; ".join(f"no {name}: {what} unknown" for name, what in info.missing.items())
         return f"{granted}" + (f" — {missing}" if missing else " — every read syncdash needs is allowed")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The priority keys stand aside for dialogs and text fields: there ``/`` is a
+        character and Esc closes the dialog."""
+        on_main = self.screen is self.screen_stack[0]
+        if action == "filter":
+            return on_main and not isinstance(self.focused, (Input, TextArea))
+        if action == "clear_filter":
+            box = self.query_one("#filter", Input)
+            return on_main and (self.focused is box or bool(box.value) or box.has_class("-shown"))
+        return True
+
+    def _focus(self, widget: Widget) -> None:
+        """Focus at once, not on the next message as ``Widget.focus`` does: keys that arrive
+        in one burst (a fast typist over SSH) are already queued behind this action, and
+        each must reach the widget the previous key chose."""
+        self.screen.set_focus(widget)
+
     def action_filter(self) -> None:
         self._activate(0)
         box = self.query_one("#filter", Input)
         box.add_class("-shown")
-        box.focus()
+        self._focus(box)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -553,7 +574,7 @@ class SyncdashApp(App[None]):
         box.remove_class("-shown")
         self.view = View("", self.view.kind, self.view.sort, self.view.reverse)
         self._show_rows()
-        self.query_one(ErrorList).focus()
+        self._focus(self.query_one(ErrorList))
 
     def action_kind(self, name: str) -> None:
         self.view = View(self.view.filter, KINDS[name], self.view.sort, self.view.reverse)

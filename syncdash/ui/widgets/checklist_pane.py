@@ -38,7 +38,8 @@ class ChecklistPane(OptionList):
         self.set_options([Option(Text(message), disabled=True)])
 
     def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, Style]) -> None:
-        """Lay out the steps; keeps the highlighted manual check where it was."""
+        """Lay out the steps; keeps the highlighted manual check where it was (a refresh of
+        the same object must not move the admin's place)."""
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         options: list[Option] = []
         for step in diagnosis.steps:
@@ -65,8 +66,16 @@ class ChecklistPane(OptionList):
                 options.append(Option(Text(f"  {box} {check.text}"), id=key))
         self.set_options(options)
         try:
-            self.highlighted = self.get_option_index(highlighted) if highlighted else self._first_check()
+            self.highlighted = self.get_option_index(highlighted) if highlighted else None
         except OptionDoesNotExist:  # another object: no such check here
+            self.highlighted = None
+        if self.highlighted is None and self.has_focus:
+            self.highlighted = self._first_check()
+
+    def on_focus(self) -> None:
+        """A new object's checklist is read from Step 1 down; the highlight (which scrolls
+        to the first manual check) comes when the admin moves into the pane."""
+        if self.highlighted is None:
             self.highlighted = self._first_check()
 
     def _first_check(self) -> int | None:
