@@ -18,7 +18,7 @@ from syncdash.graph.fetch import page_items, pages
 from syncdash.graph.parse import directory_object
 from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
-from syncdash.graph.odata import equals, has_proxy_address, starts_with
+from syncdash.graph.odata import any_of, equals, has_proxy_address, starts_with
 from syncdash.model import DirectoryObject, ObjectKind
 
 if TYPE_CHECKING:
@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def _live_filters(collection: Collection, value: str) -> list[str]:
+def _live_filter(collection: Collection, value: str) -> str:
+    """The one search of ``collection`` for holders of ``value``: every property that can
+    hold it (UPN for users, mail and proxy addresses for all), or-ed together."""
     prefix, address = split_address(value)
     if prefix not in (None, "smtp"):
-        return [has_proxy_address(value.strip())]
-    filters = [equals("mail", address), has_proxy_address(f"smtp:{address}")]
+        return has_proxy_address(value.strip())
+    clauses = [equals("mail", address), has_proxy_address(f"smtp:{address}")]
     if collection.kind is ObjectKind.USER:
-        filters.insert(0, equals("userPrincipalName", address))
-    return filters
+        clauses.insert(0, equals("userPrincipalName", address))
+    return any_of(clauses)
 
 
 def _unique(objects: list[DirectoryObject]) -> tuple[DirectoryObject, ...]:
@@ -64,11 +66,7 @@ async def readable_recycle_bin(client: GraphServiceClient) -> tuple[tuple[Direct
 async def live_holders(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
     """Every live user, group and contact holding ``value`` (all of them: a holder missed
     for lack of a permission would be a wrong answer, so a 403 fails the lookup)."""
-    searches = [
-        collection.find(client, filter)
-        for collection in LIVE
-        for filter in _live_filters(collection, value)
-    ]
+    searches = [collection.find(client, _live_filter(collection, value)) for collection in LIVE]
     results = await asyncio.gather(*searches)
     return _unique([obj for found in results for obj in found if holds_value(obj, value)])
 
@@ -81,11 +79,11 @@ async def holders_batched(
     meta: dict[str, tuple[str, Collection]] = {}
     for v_index, value in enumerate(values):
         for c_index, collection in enumerate(LIVE):
-            for f_index, filter in enumerate(_live_filters(collection, value)):
-                item_id = f"{v_index}.{c_index}.{f_index}"
-                params = urlencode({"$filter": filter, "$select": ",".join(collection.fields)}, quote_via=quote)
-                items.append(BatchGet(item_id, f"/{collection.resource}?{params}", collection.resource))
-                meta[item_id] = (value, collection)
+            item_id = f"{v_index}.{c_index}"
+            query = {"$filter": _live_filter(collection, value), "$select": ",".join(collection.fields)}
+            params = urlencode(query, quote_via=quote)
+            items.append(BatchGet(item_id, f"/{collection.resource}?{params}", collection.resource))
+            meta[item_id] = (value, collection)
     found: dict[str, list[DirectoryObject]] = {value: [] for value in values}
     for item_id, body in (await batch_get(client, items)).items():
         value, collection = meta[item_id]
@@ -122,7 +120,7 @@ async def _find_everywhere(client: GraphServiceClient, filter: str) -> list[Dire
 
 
 async def _holders_readable(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
-    searches = [c.find(client, f) for c in LIVE for f in _live_filters(c, value)]
+    searches = [c.find(client, _live_filter(c, value)) for c in LIVE]
     found = _readable(await asyncio.gather(*searches, return_exceptions=True))
     return _unique([obj for obj in found if holds_value(obj, value)])
 

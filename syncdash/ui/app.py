@@ -136,6 +136,7 @@ class SyncdashApp(App[None]):
         super().__init__()
         self._connect = connect
         self._client: GraphServiceClient | None = None
+        self._client_lock = asyncio.Lock()
         self.tenant_key = tenant_key
         self.store = store
         self.refresh_interval = refresh
@@ -253,12 +254,16 @@ class SyncdashApp(App[None]):
         )
         self._draw_status()
 
-    def _graph(self) -> GraphServiceClient:
-        if self._client is None:
-            hooks = Hooks(on_throttle=self._on_throttle, on_device_code=self._on_device_code,
-                          on_token=self._on_token, interactive=True)
-            self._client = self._connect(hooks)
-        return self._client
+    async def _graph(self) -> GraphServiceClient:
+        """The client, built once and in a thread: its imports and TLS set-up (0.17 s,
+        measured) would otherwise hold up the first frame of a cached list, whose selected
+        object is diagnosed at once."""
+        async with self._client_lock:
+            if self._client is None:
+                hooks = Hooks(on_throttle=self._on_throttle, on_device_code=self._on_device_code,
+                              on_token=self._on_token, interactive=True)
+                self._client = await asyncio.to_thread(self._connect, hooks)
+            return self._client
 
     def _on_device_code(self, url: str, code: str, expires: datetime) -> None:
         """Called by azure-identity in its own thread: the dialog opens on the UI's."""
@@ -284,13 +289,13 @@ class SyncdashApp(App[None]):
         """Tenant status; the fast filtered list while there is no mirror yet; then the
         mirror brought up to date by delta queries (a full listing only the first time or
         after a resync), and every lookup answered from it."""
-        from syncdash.graph.lookup import readable_recycle_bin
-        from syncdash.graph.mirror import Mirror, refresh
-        from syncdash.graph.scan import newest_first, scan_fast
-        from syncdash.graph.tenant import tenant_status
-
         try:
-            client = self._graph()
+            client = await self._graph()  # first: the graph layer's imports then cost nothing
+            from syncdash.graph.lookup import readable_recycle_bin
+            from syncdash.graph.mirror import Mirror, refresh
+            from syncdash.graph.scan import newest_first, scan_fast
+            from syncdash.graph.tenant import tenant_status
+
             tenant = await tenant_status(client)
             self.post_message(TenantRead(tenant))
             if self.mirror is None:
@@ -323,10 +328,11 @@ class SyncdashApp(App[None]):
     @work(exclusive=True, group="diagnose", exit_on_error=False)
     async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantStatus) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""
-        from syncdash.graph.facts import gather_facts
-
         try:
-            facts = await gather_facts(self._graph(), obj, query=obj.identity, tenant=tenant, now=self.clock())
+            client = await self._graph()
+            from syncdash.graph.facts import gather_facts
+
+            facts = await gather_facts(client, obj, query=obj.identity, tenant=tenant, now=self.clock())
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
             return
