@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mouse", action="store_true", help="let the dashboard use the mouse")
     parser.add_argument("--no-cache", action="store_true", help="write no directory data to disk")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    parser.add_argument("--log", type=Path, metavar="FILE",
+                        help="append every Graph request (method, path, status, time) to FILE")
+    parser.add_argument("--log-level", choices=("info", "debug"), default="info",
+                        help="debug also logs query strings, which hold directory data (default info)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     report = commands.add_parser(
         "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)"
@@ -149,11 +153,23 @@ def _headless_client(source: Source) -> GraphServiceClient:
     from syncdash.sources import Hooks
 
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    return source.connect(Hooks(on_throttle=_say_throttled, on_device_code=_prompt, interactive=interactive))
+    return source.connect(Hooks(on_throttle=ThrottleNotice(), on_device_code=_prompt, interactive=interactive))
 
 
-def _say_throttled(seconds: float) -> None:
-    print(f"syncdash: throttled by Graph, retrying in {seconds:g} s", file=sys.stderr)
+class ThrottleNotice:
+    """One stderr line per throttling episode: requests throttled together, or retried
+    through a storm, would otherwise print a line each."""
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+
+    def __call__(self, seconds: float) -> None:
+        import time
+
+        now = time.monotonic()
+        if now >= self._quiet_until:
+            print(f"syncdash: throttled by Graph — resuming in {seconds:g} s", file=sys.stderr)
+        self._quiet_until = max(self._quiet_until, now + seconds + 1.0)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -263,6 +279,22 @@ def _clear_cache(args: argparse.Namespace, config: Config) -> int:
     return EXIT_CLEAR
 
 
+def _start_log(path: Path, level: str) -> None:
+    """Only syncdash's own loggers write to the file: azure-identity's can carry sign-in
+    details. The file is created owner-only (the umask) and appended to."""
+    import logging
+    import time
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("syncdash")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import os
 
@@ -271,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "format", "text") == "text":
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
+        if args.log is not None:
+            _start_log(args.log, args.log_level)
         config = _config(args)
         if args.command is None:
             return _dashboard(args, config)

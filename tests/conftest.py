@@ -31,6 +31,21 @@ def private_home(tmp_path_factory, monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def quiet_log():  # type: ignore[no-untyped-def]
+    """``--log`` attaches a file to the ``syncdash`` logger for the process: detached after
+    each test, so no test writes into another's log."""
+    import logging
+
+    yield
+    logger = logging.getLogger("syncdash")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
+
+
 @dataclass
 class Connected:
     emulator: GraphEmulator

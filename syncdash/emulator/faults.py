@@ -31,6 +31,9 @@ class Faults:
     refuse_filters: tuple[str, ...] = ()
     #: Delta links answer 410 Gone (the service lost the sync state): clients resync.
     delta_gone: bool = False
+    #: No answer at all, as the network fails before Graph: "dns", "tls", "refused" or
+    #: "timeout" (the in-process transport only; over loopback, use a real fault).
+    network: str | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:

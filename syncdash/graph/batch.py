@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from syncdash.graph.errors import BadResponse, raise_for_response
+from syncdash.graph.fetch import with_resends
 from syncdash.graph.retry import BASE_DELAY, MAX_RETRIES, THROTTLE_STATUSES
 from syncdash.graph.retry_after import parse_retry_after
+from syncdash.graph.together import all_or_none
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -63,13 +65,17 @@ async def _send(client: GraphServiceClient, items: Sequence[BatchGet]) -> dict[s
     info.headers.try_add("Content-Type", "application/json")
     info.content = json.dumps({"requests": [{"id": i.id, "method": "GET", "url": i.url} for i in items]}).encode()
     info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
-    response = await adapter.send_async(info, ODataError, {})
-    raise_for_response(response, "$batch")
-    try:
-        answers = json.loads(response.content)["responses"]
-        return {str(answer["id"]): answer for answer in answers}
-    except (ValueError, KeyError, TypeError):
-        raise BadResponse("Graph $batch: the answer is not a batch response") from None
+
+    async def send() -> dict[str, Any]:  # a batch of GETs is safe to send again
+        response = await adapter.send_async(info, ODataError, {})
+        raise_for_response(response, "$batch")
+        try:
+            answers = json.loads(response.content)["responses"]
+            return {str(answer["id"]): answer for answer in answers}
+        except (ValueError, KeyError, TypeError):
+            raise BadResponse("Graph $batch: the answer is not a batch response") from None
+
+    return await with_resends(send, "$batch")
 
 
 async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> dict[str, Any]:
@@ -111,7 +117,7 @@ async def batch_get(client: GraphServiceClient, items: Sequence[BatchGet]) -> di
 
     chunks = [items[i : i + MAX_BATCH] for i in range(0, len(items), MAX_BATCH)]
     results: dict[str, Any] = {}
-    for found in await asyncio.gather(*(guarded(chunk) for chunk in chunks)):
+    for found in await all_or_none(*(guarded(chunk) for chunk in chunks)):
         results.update(found)
     return results
 

@@ -69,6 +69,7 @@ def build_client(
     from msgraph_core import GraphClientFactory
     from msgraph_core.middleware import GraphTelemetryHandler
 
+    from syncdash.graph.request_log import RequestLog
     from syncdash.graph.retry import RetryAfterHandler, ThrottleGate
 
     base_url = normalise_base_url(base_url)
@@ -95,7 +96,7 @@ def build_client(
         RetryAfterHandler() if isinstance(handler, RetryHandler) else handler
         for handler in KiotaClientFactory.get_default_middleware(None)
     ]
-    middleware += [GraphTelemetryHandler(), ThrottleGate(on_throttle)]
+    middleware += [GraphTelemetryHandler(), ThrottleGate(on_throttle), RequestLog()]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
     adapter = GraphRequestAdapter(auth_provider, client=http)
     adapter.base_url = base_url

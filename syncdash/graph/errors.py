@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from typing import TYPE_CHECKING
 
 from syncdash.graph.retry_after import parse_retry_after
@@ -41,6 +40,31 @@ class GraphError(Exception):
 
 class TenantUnreachable(GraphError):
     """No HTTP answer at all: DNS, TLS, timeout or a dropped connection."""
+
+
+#: Network faults, told apart by the text the OS and ssl module give them, each with the
+#: admin's next step (the jump host's resolver, its proxy, a TLS-inspecting proxy's CA).
+_NETWORK_FAULTS = (
+    (("CERTIFICATE_VERIFY_FAILED", "SSL", "TLS"),
+     "TLS failed: the certificate is not trusted (behind a TLS-inspecting proxy, point SSL_CERT_FILE at its CA)"),
+    (("Name or service not known", "Temporary failure in name resolution", "nodename nor servname", "getaddrinfo"),
+     "DNS lookup failed (check the host's resolver, or set HTTPS_PROXY)"),
+    (("Connection refused", "All connection attempts failed", "Network is unreachable", "No route to host"),
+     "the connection was refused or has no route (firewall or proxy: set HTTPS_PROXY)"),
+)
+
+
+def unreachable(exc: Exception, resource: str) -> TenantUnreachable:
+    """A transport fault as the one line the admin reads."""
+    import httpx
+
+    text = str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "no answer in time (a slow link, or a proxy holding the connection)"
+    else:
+        reason = next((why for marks, why in _NETWORK_FAULTS if any(mark in text for mark in marks)),
+                      f"the connection failed ({type(exc).__name__}: {text or 'no detail'})")
+    return TenantUnreachable(f"Graph {resource}: tenant not reachable: {reason}")
 
 
 class AuthenticationFailed(GraphError):

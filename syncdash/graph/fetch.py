@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
-from syncdash.graph.errors import BadResponse, TenantUnreachable, parse_json, raise_for_response
+from syncdash.graph.errors import BadResponse, parse_json, raise_for_response, unreachable
 
 #: Attempts per page when the connection drops or the body arrives broken; the SDK's
 #: retry handler only covers HTTP statuses.
 TRANSPORT_ATTEMPTS = 4
 TRANSPORT_BACKOFF = 0.25
+
+T = TypeVar("T")
 
 
 def query(builder: Any, **params: Any) -> Any:
@@ -42,6 +44,22 @@ async def _send(builder: Any, params: Any, headers: Mapping[str, str]) -> httpx.
     return await builder.get(request_configuration=config)
 
 
+async def with_resends(send: Callable[[], Awaitable[T]], resource: str) -> T:
+    """``send()`` again, backing off, after a transport fault or a broken body (the SDK's
+    retry handler covers only HTTP statuses); the last fault is raised as one line."""
+    for attempt in itertools.count():
+        try:
+            return await send()
+        except BadResponse:
+            if attempt + 1 >= TRANSPORT_ATTEMPTS:
+                raise
+        except httpx.TransportError as exc:
+            if attempt + 1 >= TRANSPORT_ATTEMPTS:
+                raise unreachable(exc, resource) from None
+        await asyncio.sleep(TRANSPORT_BACKOFF * 2**attempt)
+    raise AssertionError("itertools.count() does not end")
+
+
 async def get_json(
     builder: Any,
     resource: str,
@@ -49,21 +67,13 @@ async def get_json(
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """GET through ``builder`` and return the JSON object, resending on transport faults."""
-    for attempt in itertools.count():
-        try:
-            response = await _send(builder, params, headers or {})
-            raise_for_response(response, resource)
-            return parse_json(response, resource)
-        except BadResponse:
-            if attempt + 1 >= TRANSPORT_ATTEMPTS:
-                raise
-        except httpx.TransportError as exc:
-            if attempt + 1 >= TRANSPORT_ATTEMPTS:
-                raise TenantUnreachable(
-                    f"Graph {resource}: tenant not reachable ({type(exc).__name__}: {exc})"
-                ) from None
-        await asyncio.sleep(TRANSPORT_BACKOFF * 2**attempt)
-    raise AssertionError("itertools.count() does not end")
+
+    async def send() -> dict[str, Any]:
+        response = await _send(builder, params, headers or {})
+        raise_for_response(response, resource)
+        return parse_json(response, resource)
+
+    return await with_resends(send, resource)
 
 
 def page_items(body: dict[str, Any], resource: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from syncdash.graph.parse import directory_object
 from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.graph.odata import any_of, equals, has_proxy_address, starts_with
+from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectKind
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ async def live_holders(client: GraphServiceClient, value: str) -> tuple[Director
     """Every live user, group and contact holding ``value`` (all of them: a holder missed
     for lack of a permission would be a wrong answer, so a 403 fails the lookup)."""
     searches = [collection.find(client, _live_filter(collection, value)) for collection in LIVE]
-    results = await asyncio.gather(*searches)
+    results = await all_or_none(*searches)
     return _unique([obj for found in results for obj in found if holds_value(obj, value)])
 
 
@@ -98,7 +99,7 @@ async def holders_batched(
 
 async def holders_of_value(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
     """Every user, group and contact, live or in the recycle bin, holding ``value``."""
-    live, deleted = await asyncio.gather(live_holders(client, value), recycle_bin(client))
+    live, deleted = await all_or_none(live_holders(client, value), recycle_bin(client))
     return live + tuple(obj for obj in deleted if holds_value(obj, value))
 
 

@@ -10,7 +10,6 @@ into the stored JSON, never taken as the whole object.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from syncdash.graph.collections import LIVE, Collection
 from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.fetch import get_json, page_items
 from syncdash.graph.parse import directory_object
+from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectKind
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ async def refresh(client: GraphServiceClient, mirror: Mirror, on_page: PageListe
     is missing, older than seven days, or refused (410 / syncStateNotFound). A kind the
     app may not read is left out with the reason; none readable at all is an error."""
     base_url = client.request_adapter.base_url.rstrip("/")
-    results = await asyncio.gather(*(_update_kind(client, c, mirror, base_url, on_page) for c in LIVE))
+    results = await all_or_none(*(_update_kind(client, c, mirror, base_url, on_page) for c in LIVE))
     denied = tuple(reason for *_, reason in results if reason)
     if len(denied) == len(LIVE):
         raise PermissionDenied("; ".join(denied), status=403)

@@ -7,6 +7,7 @@ fields, nulls and wrong types instead of failing the whole listing.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,21 @@ def timestamp(value: Any) -> datetime | None:
         return None
 
 
+def _error_records(value: Any, label: str, field: str) -> list[dict[str, Any]]:
+    """An error list's entries. An entry that is not a JSON object is kept, labelled
+    "Unreadable" and showing what was sent, so the object is listed rather than dropped."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [item if isinstance(item, dict) else {label: "Unreadable", field: _shown(item)}
+            for item in items if item is not None]
+
+
+def _shown(value: Any) -> str:
+    shown = json.dumps(value, ensure_ascii=False, default=repr)
+    return shown if len(shown) <= 200 else shown[:199] + "…"
+
+
 def provisioning_error(raw: dict[str, Any]) -> ProvisioningError:
     prop = text(raw.get("propertyCausingError")) or ""
     return ProvisioningError(
@@ -97,10 +113,10 @@ def directory_object(raw: dict[str, Any], kind: ObjectKind) -> DirectoryObject:
         on_premises_domain=text(raw.get("onPremisesDomainName")),
         on_premises_netbios=text(raw.get("onPremisesNetBiosName")),
         provisioning_errors=tuple(
-            provisioning_error(item) for item in records(raw.get("onPremisesProvisioningErrors"))
+            provisioning_error(item) for item in _error_records(raw.get("onPremisesProvisioningErrors"), "category", "value")
         ),
         service_errors=tuple(
-            service_error(item) for item in records(raw.get("serviceProvisioningErrors"))
+            service_error(item) for item in _error_records(raw.get("serviceProvisioningErrors"), "serviceInstance", "errorDetail")
         ),
         deleted=timestamp(raw.get("deletedDateTime")),
     )

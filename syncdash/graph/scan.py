@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from syncdash.graph.collections import LIVE, Collection
 from syncdash.graph.errors import PermissionDenied, UnsupportedQuery
 from syncdash.graph.odata import PROVISIONING_ERROR_FILTER
+from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ScanProgress, ScanResult
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _all_denied(reasons: list[str]) -> None:
 
 async def scan_fast(client: GraphServiceClient) -> ScanResult:
     """Objects with provisioning errors via the server-side filter, all kinds at once."""
-    results = await asyncio.gather(*(_fast(client, collection) for collection in LIVE))
+    results = await all_or_none(*(_fast(client, collection) for collection in LIVE))
     denied = [reason for *_, reason in results if reason]
     _all_denied(denied)
     return ScanResult(

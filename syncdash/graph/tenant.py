@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from syncdash.graph.errors import GraphError
 from syncdash.graph.fetch import get_json, page_items, query
 from syncdash.graph.fields import DOMAIN_FIELDS, ORGANIZATION_FIELDS
 from syncdash.graph.parse import domain, flag, records, sync_settings, text, timestamp, verified_domain
+from syncdash.graph.together import all_or_none
 from syncdash.model import TenantStatus, Unknown
 
 if TYPE_CHECKING:
@@ -20,10 +20,18 @@ async def _first(builder: Any, resource: str, fields: tuple[str, ...] | None) ->
     return page_items(await get_json(builder, resource, params), resource)
 
 
+#: Answers that say a part is not available to this identity or in this tenant: that part
+#: becomes Unknown. Anything else (network, 5xx, broken JSON, 401) fails the whole read,
+#: so that a dashboard keeps its last good status instead of blanking it.
+_PART_UNAVAILABLE = (400, 403, 404)
+
+
 async def _read(builder: Any, resource: str, fields: tuple[str, ...] | None) -> list[dict] | Unknown:
     try:
         return await _first(builder, resource, fields)
     except GraphError as exc:
+        if exc.status not in _PART_UNAVAILABLE:
+            raise
         return Unknown(str(exc))
 
 
@@ -34,7 +42,7 @@ async def tenant_status(client: GraphServiceClient) -> TenantStatus:
     with a delegated permission, so a 403 there is ordinary and ends up as Unknown.
     When ``/domains`` is not readable, the organization's verified domains stand in.
     """
-    organizations, domains, settings = await asyncio.gather(
+    organizations, domains, settings = await all_or_none(
         _read(client.organization, "organization", ORGANIZATION_FIELDS),
         _read(client.domains, "domains", DOMAIN_FIELDS),
         _read(client.directory.on_premises_synchronization, "onPremisesSynchronization", None),

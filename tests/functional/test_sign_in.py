@@ -225,14 +225,16 @@ def test_no_file_syncdash_writes_and_no_message_it_prints_holds_the_token(fake_i
     exports.mkdir()
     with serving(emulator) as url:
         assert main(["login", "--tenant", "contoso.onmicrosoft.com"]) == 0
+        log = ["--log", str(exports / "requests.log"), "--log-level", "debug"]
         for fmt in ("table", "json", "csv", "markdown"):
-            assert main(["report", "--graph-url", url, "--format", fmt, "--output", str(exports / fmt)]) == 1
-        assert main(["check", "ann@contoso.com", "--graph-url", url, "--format", "json"]) == 1
-        assert main(["whoami"]) == 0
+            assert main([*log, "report", "--graph-url", url, "--format", fmt, "--output", str(exports / fmt)]) == 1
+        assert main([*log, "check", "ann@contoso.com", "--graph-url", url, "--format", "json"]) == 1
+        assert main([*log, "whoami"]) == 0
         asyncio.run(_dashboard_run(url))  # its cache and data land in the same home
     printed = capsys.readouterr()
     written = [p for root in (Path(os.environ["HOME"]), exports) for p in root.rglob("*") if p.is_file()]
     assert written, "nothing was written: the scan would prove nothing"
+    assert "GET /v1.0/users" in (exports / "requests.log").read_text()
     for path in written:
         data = path.read_bytes()
         assert TOKEN.encode() not in data and SECRET_PART.encode() not in data, path

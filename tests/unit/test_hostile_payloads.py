@@ -19,6 +19,7 @@ from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.parse import directory_object
 from syncdash.model import Domain, ObjectKind, SyncSettings, TenantStatus, Unknown
 from syncdash.ui.rows import make_row
+from syncdash.ui.widgets.detail_pane import render_detail
 
 settings.register_profile("ci", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -72,13 +73,27 @@ tenants = st.builds(
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def _screen(renderable: object) -> str:
+    """What the detail pane puts on the terminal: Rich's segments, drawn 100 columns wide."""
+    from rich.console import Console
+
+    console = Console(width=100, file=io.StringIO(), force_terminal=True, color_system=None, legacy_windows=False)
+    return "".join(segment.text for segment in console.render(renderable)).replace("\n", "")
+
+
 @given(st.lists(raw_object, min_size=1, max_size=4), st.sampled_from(list(ObjectKind)), tenants)
 def test_hostile_payloads_never_crash_and_never_reach_the_terminal(raws, kind, tenant):
     objects = [directory_object(raw, kind) for raw in raws]
+    for raw, obj in zip(raws, objects):  # a malformed error entry is shown, never dropped
+        sent = raw.get("onPremisesProvisioningErrors")
+        entries = (sent if isinstance(sent, list) else [sent]) if sent else []
+        assert len(obj.provisioning_errors) == sum(entry is not None for entry in entries)
     index = DirectoryIndex(objects)
     now = datetime(2026, 11, 24, tzinfo=timezone.utc)
-    diagnoses = tuple(diagnose(index.facts(obj, query=obj.identity, tenant=tenant, now=now)) for obj in objects)
-    for obj, diagnosis in zip(objects, diagnoses):
+    facts = [index.facts(obj, query=obj.identity, tenant=tenant, now=now) for obj in objects]
+    diagnoses = tuple(diagnose(f) for f in facts)
+    for obj, diagnosis, fact in zip(objects, diagnoses, facts):
+        assert not UNSAFE.search(_screen(render_detail(obj, fact, note=obj.display_name, show_xml=True)))
         assert not UNSAFE.search(formats.check_text(tenant, diagnosis).replace("\n", ""))
         json.loads(formats.check_json(tenant, diagnosis))
         assert not any(UNSAFE.search(cell) for cell in make_row(obj).cells)

@@ -47,8 +47,16 @@ def test_wrong_types_are_tolerated_not_fatal():
            "onPremisesProvisioningErrors": [None, 3, {"value": 5}], "serviceProvisioningErrors": {}}
     obj = directory_object(raw, ObjectKind.GROUP)
     assert obj.display_name == "" and obj.proxy_addresses == () and obj.sync_enabled is None
-    assert len(obj.provisioning_errors) == 1 and obj.provisioning_errors[0].value == ""
+    assert [(e.category, e.value) for e in obj.provisioning_errors] == [("Unreadable", "3"), ("", "")]
     assert obj.has_errors  # a malformed error entry is still an error, shown with what could be read
+    assert obj.service_errors == ()
+
+
+def test_an_error_list_that_is_not_a_list_is_shown_not_dropped():
+    obj = directory_object({"id": "1", "serviceProvisioningErrors": "Exchange: mailbox on hold"}, ObjectKind.USER)
+    assert obj.has_errors
+    assert obj.service_errors[0].service_instance == "Unreadable"
+    assert obj.service_errors[0].detail_xml == '"Exchange: mailbox on hold"'
 
 
 def test_resolved_service_errors_do_not_put_an_object_on_the_list():

@@ -37,7 +37,7 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     table.title_justify = "left"
     table.title_style = "bold underline"
     for name, value in rows:
-        table.add_row(Text(name), Text(_value(value)))
+        table.add_row(Text(safe_text(name)), Text(_value(value)))  # error rows are named by Graph data
     return table
 
 
