@@ -97,6 +97,8 @@ class SyncdashApp(App[None]):
     COMMANDS = App.COMMANDS | {JumpToObject, SwitchProfile}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Ctrl+C quits from every screen, as in k9s (not Textual's "press q to quit")
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="app.interrupt"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         # "/" and Esc are priority keys: the keys typed right after them are dispatched only
         # after the binding has run (a non-priority binding resolves after the key has
@@ -137,6 +139,8 @@ class SyncdashApp(App[None]):
         self._connect = connect
         self._client: GraphServiceClient | None = None
         self._client_lock = asyncio.Lock()
+        #: The object whose note is being edited, so an abrupt exit can keep the draft.
+        self._editing: str | None = None
         self.tenant_key = tenant_key
         self.store = store
         self.refresh_interval = refresh
@@ -216,9 +220,24 @@ class SyncdashApp(App[None]):
             if number is None:
                 continue
             try:
-                loop.add_signal_handler(number, lambda n=number: self.exit(return_code=128 + n))
+                loop.add_signal_handler(number, lambda n=number: self._leave(128 + n))
             except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, threads)
                 return
+
+    def _leave(self, return_code: int = 0) -> None:
+        """Exit, first keeping a note being typed: a dropped session or Ctrl+C must not
+        lose what the admin wrote."""
+        from syncdash.ui.screens.prompts import NoteScreen
+
+        screen = self.screen
+        if isinstance(screen, NoteScreen) and self._editing is not None:
+            draft = screen.draft()
+            if draft is not None:
+                self.store.set_note(self.tenant_key, self._editing, draft)
+        self.exit(return_code=return_code)
+
+    def action_interrupt(self) -> None:
+        self._leave()
 
     def _show_cached(self) -> None:
         """The last snapshot of this tenant, at once, marked cached until Graph answers."""
@@ -628,10 +647,12 @@ class SyncdashApp(App[None]):
             return
 
         def save(text: str | None) -> None:
+            self._editing = None
             if text is not None:
                 self.store.set_note(self.tenant_key, obj.id, text)
                 self._draw_selection()
 
+        self._editing = obj.id
         self.push_screen(NoteScreen(safe_text(obj.display_name), self.store.note(self.tenant_key, obj.id)), save)
 
     def action_export(self) -> None:

@@ -41,6 +41,11 @@ class NoteScreen(ModalScreen[str | None]):
             yield Label(Text(f"Note for {self._title}   (Ctrl+S save, Esc cancel)"))
             yield TextArea(self._text, id="note")
 
+    def draft(self) -> str | None:
+        """The text typed so far, if it differs from the saved note."""
+        text = self.query_one(TextArea).text
+        return text if text != self._text else None
+
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
 
