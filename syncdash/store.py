@@ -10,9 +10,11 @@ schema, ``cache clear``) never touches what the admin saved:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +69,25 @@ def _open_or_set_aside(directory: Path) -> tuple[diskcache.Cache, Path | None]:
         return _open(directory), aside
 
 
+class StoreWriteError(Exception):
+    """The admin's own data could not be written (disk full, read-only): the caller must
+    say so, since the admin believes it saved."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def _saving(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreWriteError(f"{what} not saved: {_reason(exc)}") from None
+
+
 class Store:
     """Per-tenant snapshot cache plus the admin's ticks, notes and preferences.
 
@@ -82,6 +103,8 @@ class Store:
         self._expire = cache_days * 86400
         self.set_aside: list[Path] = []
         self._cache: diskcache.Cache | None = None
+        #: Why the cache could last not be written (disk full, read-only), or None.
+        self.cache_problem: str | None = None
         if cache:
             self._cache, aside = _open_or_set_aside(self.cache_dir)
             self.set_aside += [aside] if aside else []
@@ -116,19 +139,28 @@ class Store:
         snapshot = self._load(("snapshot", tenant))
         return snapshot if isinstance(snapshot, Snapshot) else None
 
-    def _save(self, key: tuple[str, str], value: Any) -> None:
-        if self._cache is not None:
+    def _save(self, key: tuple[str, str], value: Any) -> bool:
+        """Cache a value; a failed write (disk full, read-only) only costs a re-read from
+        Graph next time, so it is recorded in ``cache_problem``, not raised."""
+        if self._cache is None:
+            return False
+        try:
             self._cache.set(key, (SNAPSHOT_SCHEMA, value), expire=self._expire)
+        except (OSError, sqlite3.Error) as exc:
+            self.cache_problem = _reason(exc)
+            return False
+        self.cache_problem = None
+        return True
 
-    def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
-        self._save(("snapshot", tenant), snapshot)
+    def save_snapshot(self, tenant: str, snapshot: Snapshot) -> bool:
+        return self._save(("snapshot", tenant), snapshot)
 
     def load_mirror(self, tenant: str) -> Any:
         """The delta-synced mirror of ``tenant`` (a graph.mirror.Mirror), or None."""
         return self._load(("mirror", tenant))
 
-    def save_mirror(self, tenant: str, mirror: Any) -> None:
-        self._save(("mirror", tenant), mirror)
+    def save_mirror(self, tenant: str, mirror: Any) -> bool:
+        return self._save(("mirror", tenant), mirror)
 
     # -- the admin's own data ----------------------------------------------------------
     def ticks(self, tenant: str, object_id: str) -> frozenset[str]:
@@ -137,7 +169,7 @@ class Store:
 
     def set_tick(self, tenant: str, object_id: str, check: str, ticked: bool) -> frozenset[str]:
         key = ("ticks", tenant, object_id)
-        with self._data.transact():
+        with _saving("tick"), self._data.transact():  # one transaction: two processes never lose a tick
             current = set(self.ticks(tenant, object_id))
             if ticked:
                 current.add(check)
@@ -151,13 +183,15 @@ class Store:
         return value if isinstance(value, str) else ""
 
     def set_note(self, tenant: str, object_id: str, text: str) -> None:
-        if text.strip():
-            self._data.set(("note", tenant, object_id), text)
-        else:
-            self._data.delete(("note", tenant, object_id))
+        with _saving("note"):
+            if text.strip():
+                self._data.set(("note", tenant, object_id), text)
+            else:
+                self._data.delete(("note", tenant, object_id))
 
     def preference(self, name: str, default: Any = None) -> Any:
         return self._data.get(("preference", name), default)
 
     def set_preference(self, name: str, value: Any) -> None:
-        self._data.set(("preference", name), value)
+        with _saving("preference"):
+            self._data.set(("preference", name), value)

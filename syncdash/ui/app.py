@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.containers import Container, Vertical
+from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
@@ -29,7 +31,7 @@ from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, Objec
 from syncdash.portal import admin_center_link
 from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
-from syncdash.store import Snapshot, Store
+from syncdash.store import Snapshot, Store, StoreWriteError
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
 from syncdash.ui.rows import COLUMNS, RowSet, View
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
@@ -141,6 +143,7 @@ class SyncdashApp(App[None]):
         self._client_lock = asyncio.Lock()
         #: The object whose note is being edited, so an abrupt exit can keep the draft.
         self._editing: str | None = None
+        self._cache_warned: str | None = None
         self.tenant_key = tenant_key
         self.store = store
         self.refresh_interval = refresh
@@ -191,7 +194,7 @@ class SyncdashApp(App[None]):
             wanted = DEFAULT_THEME
         if wanted in names:
             self.theme = wanted
-        self.theme_changed_signal.subscribe(self, lambda theme: self.store.set_preference("theme", theme.name))
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._keymap:
             self.set_keymap(self._keymap)
         for problem in problems:
@@ -233,8 +236,30 @@ class SyncdashApp(App[None]):
         if isinstance(screen, NoteScreen) and self._editing is not None:
             draft = screen.draft()
             if draft is not None:
-                self.store.set_note(self.tenant_key, self._editing, draft)
+                with self._saving():
+                    self.store.set_note(self.tenant_key, self._editing, draft)
         self.exit(return_code=return_code)
+
+    @contextlib.contextmanager
+    def _saving(self) -> Iterator[None]:
+        """The admin's own data failed to save (disk full, read-only): said loudly, and
+        the screen keeps showing what is really on disk."""
+        try:
+            yield
+        except StoreWriteError as exc:
+            self.notify(f"{exc}: free space or fix the data directory's permissions",
+                        severity="error", markup=False, timeout=15)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        with self._saving():
+            self.store.set_preference("theme", theme.name)
+
+    def _warn_cache_problem(self) -> None:
+        problem = self.store.cache_problem
+        if problem is not None and problem != self._cache_warned:
+            self.notify(f"Cache not written ({problem}): the next start reads Graph again.",
+                        severity="warning", markup=False, timeout=10)
+        self._cache_warned = problem
 
     def action_interrupt(self) -> None:
         self._leave()
@@ -396,6 +421,7 @@ class SyncdashApp(App[None]):
         if self.tenant is not None:
             snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
             self.store.save_snapshot(self.tenant_key, snapshot)
+        self._warn_cache_problem()
         self._schedule_refresh()
 
     @on(RefreshFailed)
@@ -509,7 +535,8 @@ class SyncdashApp(App[None]):
         if self.selected is None:
             return
         ticked = message.check in self.store.ticks(self.tenant_key, self.selected.id)
-        self.store.set_tick(self.tenant_key, self.selected.id, message.check, not ticked)
+        with self._saving():
+            self.store.set_tick(self.tenant_key, self.selected.id, message.check, not ticked)
         self._draw_selection()
 
     @on(Input.Changed, "#filter")
@@ -649,7 +676,8 @@ class SyncdashApp(App[None]):
         def save(text: str | None) -> None:
             self._editing = None
             if text is not None:
-                self.store.set_note(self.tenant_key, obj.id, text)
+                with self._saving():
+                    self.store.set_note(self.tenant_key, obj.id, text)
                 self._draw_selection()
 
         self._editing = obj.id
