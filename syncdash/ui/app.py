@@ -25,7 +25,7 @@ from syncdash.clouds import CLOUDS, Cloud
 from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.files import write_atomically
-from syncdash.graph.errors import GraphError
+from syncdash.graph.errors import AuthenticationFailed, GraphError
 from syncdash.graph.index import DirectoryIndex
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
@@ -144,6 +144,8 @@ class SyncdashApp(App[None]):
         #: The object whose note is being edited, so an abrupt exit can keep the draft.
         self._editing: str | None = None
         self._cache_warned: str | None = None
+        #: Set while the one new sign-in after a 401 is under way; a second 401 then stops.
+        self._signing_in_again = False
         self.tenant_key = tenant_key
         self.store = store
         self.refresh_interval = refresh
@@ -366,6 +368,18 @@ class SyncdashApp(App[None]):
             in_error = newest_first([obj for obj in everything if obj.has_errors])
             resynced = update.resynced if had_links else ()
             self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced))
+            self._signing_in_again = False
+        except AuthenticationFailed as exc:
+            if self._signing_in_again:
+                self.post_message(RefreshFailed(str(exc)))
+                return
+            # a token revoked mid-session: one new sign-in, through a fresh credential so
+            # that the revoked token is not handed back from the old one's cache
+            self._signing_in_again = True
+            async with self._client_lock:
+                self._client = None
+            self.notify("Graph refused the sign-in (revoked or expired): signing in again.", markup=False)
+            self.call_later(self.refresh_tenant)
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
 

@@ -51,6 +51,8 @@ class FakeCredential:
     built: list[tuple[str, dict]] = []
     prompt_delay = 0.0
     prompts = 0
+    #: The token the identity service issues at a sign-in (rotated to revoke the old one).
+    issued = TOKEN
 
     def __init__(self, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
@@ -76,7 +78,8 @@ class FakeCredential:
             prompt("https://microsoft.com/devicelogin", "CODE-1234", datetime.now(timezone.utc) + timedelta(minutes=15))
             time.sleep(FakeCredential.prompt_delay)  # the admin typing the code on another device
             self.signed_in = True  # like azure-identity's cache: one prompt per sign-in
-        return AccessToken(TOKEN, int(time.time()) + 3600)
+            self.token = FakeCredential.issued
+        return AccessToken(getattr(self, "token", TOKEN), int(time.time()) + 3600)
 
 
 def _fake(kind: str) -> type:
@@ -88,6 +91,7 @@ def fake_identity(monkeypatch):
     FakeCredential.built = []
     FakeCredential.prompt_delay = 0.0
     FakeCredential.prompts = 0
+    FakeCredential.issued = TOKEN
     for kind in ("DeviceCodeCredential", "InteractiveBrowserCredential", "AzureCliCredential",
                  "ManagedIdentityCredential", "ClientSecretCredential", "CertificateCredential"):
         monkeypatch.setattr(azure.identity, kind, _fake(kind))
@@ -274,4 +278,38 @@ async def test_the_dashboard_answers_keys_while_a_device_code_sign_in_blocks(fak
         assert app.permissions is not None and "User.Read.All" in app.permissions.scopes
         assert fake_identity.prompts == 1  # three listings at once, one sign-in
         assert not isinstance(app.screen, SignInScreen)
+    store.close()
+
+
+async def test_a_token_revoked_mid_session_asks_one_new_sign_in_then_goes_on(fake_identity, tmp_path):
+    from syncdash.sources import Hooks
+    from syncdash.ui.app import SyncdashApp
+
+    fake_identity.prompt_delay = 0.05
+    emulator = GraphEmulator(TenantStore(_tenant()), token=TOKEN)
+    profile = Profile(name="p", tenant="contoso.com")
+
+    def connect(hooks: Hooks):  # type: ignore[no-untyped-def]
+        credential = build_credential(profile, data_dir=tmp_path, prompt=hooks.on_device_code, interactive=True)
+        return build_client("https://graph.emulator.invalid/v1.0", ThreadedCredential(credential, "p", hooks.on_token),
+                            transport=EmulatorTransport(emulator))
+
+    store = Store(tmp_path / "c", tmp_path / "d")
+    app = SyncdashApp(connect, tenant_key="t", store=store, refresh=3600, clock=lambda: FROZEN_NOW)
+    status = lambda: app.query_one("StatusBar").shown.plain  # noqa: E731
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert fake_identity.prompts == 1 and "live" in status()
+        emulator.token = fake_identity.issued = _jwt({**CLAIMS, "rotated": True})  # the old token is revoked
+        await pilot.press("r")
+        await settle(pilot)
+        await settle(pilot)
+        assert fake_identity.prompts == 2, "not exactly one new sign-in"
+        assert "live" in status() and "stale" not in status()
+        assert [row.cells[1] for row in app.query_one("ErrorList").rows] == ["Ann Lee"]
+        emulator.token = "revoked-again-and-no-sign-in-helps"
+        await pilot.press("r")
+        await settle(pilot)
+        await settle(pilot)
+        assert fake_identity.prompts == 3 and "stale" in status() and "sign in again" in status()
     store.close()
