@@ -5,7 +5,6 @@ Shared by the headless commands and the dashboard's workers, so both say the sam
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.lookup import readable_recycle_bin, resolve_object
 from syncdash.graph.scan import full_scan, newest_first
 from syncdash.graph.tenant import tenant_status
+from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, TenantStatus
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class ReportOutcome:
 
 async def check_object(client: GraphServiceClient, query: str, now: datetime) -> CheckOutcome:
     """Resolve what the admin typed and diagnose it (or its absence)."""
-    tenant, matches = await asyncio.gather(tenant_status(client), resolve_object(client, query))
+    tenant, matches = await all_or_none(tenant_status(client), resolve_object(client, query))
     if len(matches) > 1:
         return CheckOutcome(tenant, matches, None)
     obj = matches[0] if matches else None
@@ -66,7 +66,7 @@ async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOu
             if progress.denied:
                 denied.append(progress.denied)
 
-    tenant, (bin, unavailable), _ = await asyncio.gather(tenant_status(client), readable_recycle_bin(client), scan())
+    tenant, (bin, unavailable), _ = await all_or_none(tenant_status(client), readable_recycle_bin(client), scan())
     if denied and not everything:
         raise PermissionDenied("; ".join(denied), status=403)
     unavailable = (*denied, *unavailable)

@@ -141,8 +141,6 @@ class SyncdashApp(App[None]):
         self._connect = connect
         self._client: GraphServiceClient | None = None
         self._client_lock = asyncio.Lock()
-        #: The object whose note is being edited, so an abrupt exit can keep the draft.
-        self._editing: str | None = None
         self._cache_warned: str | None = None
         #: Set while the one new sign-in after a 401 is under way; a second 401 then stops.
         self._signing_in_again = False
@@ -235,11 +233,9 @@ class SyncdashApp(App[None]):
         from syncdash.ui.screens.prompts import NoteScreen
 
         screen = self.screen
-        if isinstance(screen, NoteScreen) and self._editing is not None:
-            draft = screen.draft()
-            if draft is not None:
-                with self._saving():
-                    self.store.set_note(self.tenant_key, self._editing, draft)
+        if isinstance(screen, NoteScreen) and (draft := screen.draft()) is not None:
+            with self._saving():
+                self.store.set_note(self.tenant_key, screen.object_id, draft)
         self.exit(return_code=return_code)
 
     @contextlib.contextmanager
@@ -688,14 +684,13 @@ class SyncdashApp(App[None]):
             return
 
         def save(text: str | None) -> None:
-            self._editing = None
             if text is not None:
                 with self._saving():
                     self.store.set_note(self.tenant_key, obj.id, text)
                 self._draw_selection()
 
-        self._editing = obj.id
-        self.push_screen(NoteScreen(safe_text(obj.display_name), self.store.note(self.tenant_key, obj.id)), save)
+        note = self.store.note(self.tenant_key, obj.id)
+        self.push_screen(NoteScreen(safe_text(obj.display_name), note, obj.id), save)
 
     def action_export(self) -> None:
         from syncdash.export import formats

@@ -246,23 +246,29 @@ def test_no_file_syncdash_writes_and_no_message_it_prints_holds_the_token(fake_i
     assert emulator.count("/users") > 0 and all(r.status != 401 for r in emulator.requests)
 
 
-async def test_the_dashboard_answers_keys_while_a_device_code_sign_in_blocks(fake_identity, tmp_path):
+def _device_code_dashboard(emulator: GraphEmulator, store: Store, data_dir: Path):  # type: ignore[no-untyped-def]
+    """The dashboard signed in by device code (a fake identity service) to ``emulator``."""
     from syncdash.sources import Hooks
     from syncdash.ui.app import SyncdashApp
+
+    profile = Profile(name="p", tenant="contoso.com")
+
+    def connect(hooks: Hooks):  # type: ignore[no-untyped-def]
+        credential = build_credential(profile, data_dir=data_dir, prompt=hooks.on_device_code, interactive=True)
+        return build_client("https://graph.emulator.invalid/v1.0", ThreadedCredential(credential, "p", hooks.on_token),
+                            transport=EmulatorTransport(emulator))
+
+    return SyncdashApp(connect, tenant_key="t", store=store, refresh=3600, clock=lambda: FROZEN_NOW)
+
+
+async def test_the_dashboard_answers_keys_while_a_device_code_sign_in_blocks(fake_identity, tmp_path):
     from syncdash.ui.screens.help import HelpScreen
     from syncdash.ui.screens.prompts import SignInScreen
 
     fake_identity.prompt_delay = 2.0
     emulator = GraphEmulator(TenantStore(_tenant()), token=TOKEN)
-    profile = Profile(name="p", tenant="contoso.com")
-
-    def connect(hooks: Hooks):  # type: ignore[no-untyped-def]
-        credential = build_credential(profile, data_dir=tmp_path, prompt=hooks.on_device_code, interactive=True)
-        return build_client("https://graph.emulator.invalid/v1.0", ThreadedCredential(credential, "p", hooks.on_token),
-                            transport=EmulatorTransport(emulator))
-
     store = Store(tmp_path / "c", tmp_path / "d")
-    app = SyncdashApp(connect, tenant_key="t", store=store, refresh=3600, clock=lambda: FROZEN_NOW)
+    app = _device_code_dashboard(emulator, store, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.5)
         assert isinstance(app.screen, SignInScreen)
@@ -282,20 +288,10 @@ async def test_the_dashboard_answers_keys_while_a_device_code_sign_in_blocks(fak
 
 
 async def test_a_token_revoked_mid_session_asks_one_new_sign_in_then_goes_on(fake_identity, tmp_path):
-    from syncdash.sources import Hooks
-    from syncdash.ui.app import SyncdashApp
-
     fake_identity.prompt_delay = 0.05
     emulator = GraphEmulator(TenantStore(_tenant()), token=TOKEN)
-    profile = Profile(name="p", tenant="contoso.com")
-
-    def connect(hooks: Hooks):  # type: ignore[no-untyped-def]
-        credential = build_credential(profile, data_dir=tmp_path, prompt=hooks.on_device_code, interactive=True)
-        return build_client("https://graph.emulator.invalid/v1.0", ThreadedCredential(credential, "p", hooks.on_token),
-                            transport=EmulatorTransport(emulator))
-
     store = Store(tmp_path / "c", tmp_path / "d")
-    app = SyncdashApp(connect, tenant_key="t", store=store, refresh=3600, clock=lambda: FROZEN_NOW)
+    app = _device_code_dashboard(emulator, store, tmp_path)
     status = lambda: app.query_one("StatusBar").shown.plain  # noqa: E731
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

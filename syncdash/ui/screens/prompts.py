@@ -31,10 +31,12 @@ class NoteScreen(ModalScreen[str | None]):
     ]
     DEFAULT_CSS = _CSS.format(name="NoteScreen") + "NoteScreen TextArea { height: 10; }"
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, object_id: str) -> None:
         super().__init__()
         self._title = title
         self._text = text
+        #: Whose note this is, so that an abrupt exit can keep the draft.
+        self.object_id = object_id
 
     def compose(self) -> ComposeResult:
         with Vertical():
