@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
+#: Output read by programs, written as UTF-8 whatever the terminal's encoding.
+MACHINE_FORMATS = ("json", "csv", "markdown")
 #: Matches of an ambiguous OBJECT listed before "… and N more".
 MAX_LISTED = 20
 
@@ -193,7 +195,10 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
     for reason in outcome.unavailable:
         print(f"syncdash: not checked: {reason}", file=sys.stderr)
     _write(formats.render_report(args.format, outcome.tenant, outcome.complete, outcome.diagnoses), args.output)
-    return EXIT_PROBLEMS if outcome.diagnoses else EXIT_CLEAR
+    if outcome.diagnoses:
+        return EXIT_PROBLEMS
+    # nothing found, but a kind went unread: "clear" would be a guess, so exit as an auth failure
+    return EXIT_CLEAR if outcome.complete else EXIT_FAILURE
 
 
 async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
@@ -213,8 +218,7 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     if args.format == "json":
         _write(formats.check_json(outcome.tenant, outcome.diagnosis), None)
     else:
-        unicode = (sys.stdout.encoding or "").lower().replace("-", "") in ("utf8", "utf8sig")
-        _write(formats.check_text(outcome.tenant, outcome.diagnosis, unicode=unicode), None)
+        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii"), None)
     if outcome.diagnosis.all_clear:
         return EXIT_CLEAR
     return EXIT_PROBLEMS
@@ -300,8 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     os.umask(0o077)  # everything syncdash writes is its owner's alone, from the start
     args = build_parser().parse_args(argv)
-    if getattr(args, "format", "text") == "text":
-        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    if getattr(args, "format", None) in MACHINE_FORMATS:
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # files for programs: UTF-8 always
+    else:
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]  # a terminal shows what it can
     try:
         if args.log is not None:
             _start_log(args.log, args.log_level)

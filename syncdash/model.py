@@ -68,6 +68,8 @@ class ServiceError:
     resolved: bool
     detail_xml: str
     summary: str
+    #: The attributes the XML names as failing (ErrorParameter), e.g. ("EmailAddresses",).
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,14 @@ class DirectoryObject:
         if upn and self.is_deleted and prefix and upn.lower().startswith(prefix.lower()):
             return upn[len(prefix):]
         return upn
+
+    @property
+    def primary_smtp(self) -> str | None:
+        """The primary address (``SMTP:`` in capitals), else mail: what soft match pairs on."""
+        for proxy in self.proxy_addresses:
+            if proxy.startswith("SMTP:"):
+                return proxy[5:]
+        return self.mail
 
     @property
     def identity(self) -> str:

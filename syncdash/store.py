@@ -26,7 +26,7 @@ import platformdirs
 from syncdash.model import DirectoryObject, TenantStatus
 
 #: Bumped whenever a cached value's shape changes: an older one is ignored.
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2
 APP_NAME = "syncdash"
 
 

@@ -45,12 +45,13 @@ CODES: dict[str, Code] = {
     "tenant-sync-stale": Code(3, Severity.WARNING, "the tenant's last sync is over 2 hours old (an error past 24 hours)", DOC_NOT_SYNCING),
     "cloud-only": Code(3, Severity.INFO, "onPremisesSyncEnabled is null: never synced from on-premises", DOC_NOT_SYNCING),
     "sync-stopped-for-object": Code(3, Severity.WARNING, "onPremisesSyncEnabled is false: was synced, now cloud-managed", DOC_NOT_SYNCING),
-    "soft-match-blocked": Code(3, Severity.WARNING, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on", DOC_SYNC_ERRORS),
+    "soft-match-blocked": Code(3, Severity.WARNING, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on, and the tenant blocks soft match", DOC_SYNC_ERRORS),
+    "soft-match-candidate": Code(3, Severity.INFO, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on, and the tenant allows soft match: the next sync merges them", DOC_SYNC_ERRORS),
     "hard-match-blocked": Code(3, Severity.WARNING, "sync stopped with an immutableId while the tenant blocks cloud-object takeover through hard match", DOC_SYNC_ERRORS),
     "unverified-upn-domain": Code(3, Severity.WARNING, "the (on-premises) UPN suffix is not a verified domain of the tenant", DOC_NOT_SYNCING),
     "invalid-characters": Code(3, Severity.ERROR, "a value has characters Entra ID rejects (IdFix rules)", DOC_SYNC_ERRORS),
     "value-too-long": Code(3, Severity.ERROR, "a value exceeds its length limit", DOC_SYNC_ERRORS),
-    "invalid-format": Code(3, Severity.ERROR, "a malformed UPN, mail or proxy address, or a mailNickname starting with '.'", DOC_SYNC_ERRORS),
+    "invalid-format": Code(3, Severity.ERROR, "a malformed UPN (one @, a valid domain, no '.' right before the @), mail or proxy address, a mailNickname starting with '.', or a blank displayName", DOC_SYNC_ERRORS),
     "too-many-proxy-addresses": Code(3, Severity.WARNING, "more than 300 proxy addresses (LargeObject risk)", DOC_SYNC_ERRORS),
 }
 

@@ -85,7 +85,7 @@ def step_one(facts: ObjectFacts) -> StepResult:
             f"{_service_name(error)} refused the object since {_when(error.created)}: {error.summary or 'no details'}",
             "Correct the value the error names in the object's source; the service retries after the next "
             "sync. The raw XML holds the full error.",
-            attribute="serviceProvisioningErrors", value=error.service_instance,
+            attribute=", ".join(error.parameters) or "serviceProvisioningErrors", value=error.service_instance,
         ))
     return result(1, found, [])
 
@@ -102,6 +102,8 @@ def _duplicate(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]:
         upn = error.property is ConflictProperty.USER_PRINCIPAL_NAME
         label = "UserPrincipalName" if upn else "proxy address"
         holders = facts.holders.get(error.value, ())
+        if not holders and facts.unavailable:
+            continue  # an unreadable kind may hold it: step 2 says unknown, never "cleared"
         if not holders:
             found.append(finding(
                 "conflict-cleared",
@@ -143,6 +145,8 @@ def _quarantined_upn(obj: DirectoryObject, facts: ObjectFacts) -> Finding | None
     match = _QUARANTINED.match(upn)
     if not match or not source or source.casefold() == upn.casefold():
         return None
+    if match.group(1).casefold() != source.rsplit("@", 1)[0].casefold():
+        return None  # the placeholder keeps the on-premises prefix: any other is a real UPN with digits
     initial = facts.tenant.initial_domain
     domain = match.group(3).casefold()
     if (initial and domain != initial.casefold()) or (not initial and not domain.endswith(".onmicrosoft.com")):
@@ -239,25 +243,44 @@ def _object_state(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) 
                     attribute="onPremisesImmutableId", value=obj.immutable_id,
                 ))
     if facts.soft_match_candidates:
-        related = tuple(Related.of(c) for c in facts.soft_match_candidates)
-        if isinstance(settings, Unknown):
-            blocking = "may block soft match (its setting is unreadable)"
-        elif features.get("blockSoftMatchEnabled") is True:
-            blocking = "blocks soft match (blockSoftMatchEnabled)"
-        else:
-            blocking = "allows soft match, but the values must match exactly and the cloud object must hold no admin role"
-        if obj.sync_enabled is None:
-            situation = f"this cloud-only object holds the UPN or primary SMTP that {_names(related)} would match on"
-        else:
-            situation = f"cloud-only {_names(related)} holds the UPN or primary SMTP this object would match on"
-        found.append(finding(
-            "soft-match-blocked",
-            f"{situation}; the tenant {blocking}",
+        found.append(_soft_match(obj, facts, unknown))
+    return found
+
+
+def _matched_on(obj: DirectoryObject, candidates: tuple[DirectoryObject, ...]) -> tuple[str, str | None]:
+    """The attribute and value a soft match pairs the objects on: the UPN when a candidate
+    holds it, else the primary SMTP address."""
+    upn = obj.on_premises_upn or (obj.user_principal_name if obj.sync_enabled is None else None)
+    held = {v.casefold() for c in candidates for v in (c.user_principal_name, c.on_premises_upn) if v}
+    if upn and upn.casefold() in held:
+        return "userPrincipalName", upn
+    return "proxyAddresses", obj.primary_smtp
+
+
+def _soft_match(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> Finding:
+    related = tuple(Related.of(c) for c in facts.soft_match_candidates)
+    attribute, value = _matched_on(obj, facts.soft_match_candidates)
+    if obj.sync_enabled is None:
+        situation = f"this cloud-only object holds the {attribute} {value!r} that {_names(related)} would match on"
+    else:
+        situation = f"cloud-only {_names(related)} holds the {attribute} {value!r} this object would match on"
+    settings = facts.tenant.sync_settings
+    if not isinstance(settings, Unknown) and settings.features.get("blockSoftMatchEnabled") is True:
+        return finding(
+            "soft-match-blocked", f"{situation}; the tenant blocks soft match (blockSoftMatchEnabled)",
             "To merge them, allow soft match for one sync or hard-match by setting the cloud object's "
             "immutableId; otherwise change the value on one side.",
-            attribute="userPrincipalName", value=obj.on_premises_upn or obj.mail, related=related,
-        ))
-    return found
+            attribute=attribute, value=value, related=related,
+        )
+    if isinstance(settings, Unknown):
+        unknown.append(f"soft-match setting: {settings.reason}")
+    return finding(
+        "soft-match-candidate",
+        f"{situation}; the next sync merges them by soft match, unless the cloud user holds an admin role",
+        "If they are the same identity, let the sync merge them (remove admin roles from the cloud user "
+        "first); if not, change the value on one side before the next sync.",
+        attribute=attribute, value=value, related=related,
+    )
 
 
 def _upn_domain(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
@@ -302,4 +325,5 @@ def step_three(facts: ObjectFacts, needed: bool) -> StepResult:
                 "Correct the value in the object's source (on-premises AD); IdFix finds every such value at once.",
                 attribute=violation.attribute, value=violation.value,
             ))
-    return result(3, found, unknown, needed=needed)
+    unknown += facts.unavailable  # the recycle bin and soft-match searches missed what they could not read
+    return result(3, found, list(dict.fromkeys(unknown)), needed=needed)

@@ -1,8 +1,10 @@
 """Attribute values Entra ID rejects, after Microsoft's IdFix rules (multi-tenant mode).
 
-One deliberate departure: IdFix lists the apostrophe among invalid UPN characters, but
-Entra ID documents ``'`` as allowed in a UPN (A–Z a–z 0–9 ' . - _ ! # ^ ~), and names
-like o'brien@contoso.com sync fine, so syncdash does not flag it.
+Where IdFix and Entra ID's own UPN rules differ, Entra ID's win: it documents ``'`` as
+allowed in a UPN (A–Z a–z 0–9 ' . - _ ! # ^ ~), so names like o'brien@contoso.com are not
+flagged, while letters with diacritical marks beyond IdFix's short list (é, ñ, ø…) and a
+``.`` right before the ``@`` are rejected, and the 113 characters split as at most 64
+before the ``@`` and 48 after it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ DOMAIN_PART = re.compile(_DOMAIN, re.IGNORECASE)
 RFC2822 = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*" + _DOMAIN, re.IGNORECASE)
 
 INVALID_CHARACTERS = {
-    "userPrincipalName": re.compile(r"[\s\\%&*+/=?{}|<>();:,\[\]\"äëïöüÿÄËÏÖÜŸ]"),
+    "userPrincipalName": re.compile(r"[\s\\%&*+/=?{}|<>();:,\[\]\"\u0080-\U0010ffff]"),
     "proxyAddresses": re.compile(r"[\s<>();,\[\]\"]"),
     "onPremisesSamAccountName": re.compile(r"[\\\"|,/\[\]:<>+=;?*]"),
 }
@@ -30,6 +32,8 @@ MAX_LENGTH = {
     "displayName": 255,
     "onPremisesSamAccountName": 20,
 }
+#: Entra ID's split of a UPN's 113 characters: the username, then the domain.
+MAX_UPN_PARTS = (64, 48)
 MAX_PROXY_ADDRESSES = 300
 
 
@@ -64,6 +68,8 @@ def _format_problem(attribute: str, value: str) -> str | None:
             return "a UPN needs exactly one @"
         if not DOMAIN_PART.search(value):
             return "the part after @ is not a valid domain"
+        if value.split("@")[0].endswith("."):
+            return "a '.' right before the @"
     elif attribute == "mail":
         if not RFC2822.match(value):
             return "not an RFC 2822 address"
@@ -82,6 +88,15 @@ def _format_problem(attribute: str, value: str) -> str | None:
     return None
 
 
+def _upn_part_lengths(upn: str) -> list[Violation]:
+    parts = upn.split("@")
+    return [
+        Violation("value-too-long", "userPrincipalName", upn, f"{len(part)} characters {where}; the limit is {limit}")
+        for part, limit, where in zip(parts, MAX_UPN_PARTS, ("before the @", "after the @"))
+        if len(part) > limit
+    ]
+
+
 def violations(obj: DirectoryObject) -> list[Violation]:
     """Every rule the object's values break, one violation per value and rule."""
     found: list[Violation] = []
@@ -89,6 +104,8 @@ def violations(obj: DirectoryObject) -> list[Violation]:
         limit = MAX_LENGTH.get(attribute)
         if limit is not None and len(value) > limit:
             found.append(Violation("value-too-long", attribute, value, f"{len(value)} characters; the limit is {limit}"))
+        elif attribute == "userPrincipalName" and value.count("@") == 1:
+            found += _upn_part_lengths(value)
         pattern = INVALID_CHARACTERS.get(attribute)
         checked = value.partition(":")[2] if attribute == "proxyAddresses" else value
         if pattern is not None and (attribute != "proxyAddresses" or value.lower().startswith("smtp:")):
@@ -99,6 +116,8 @@ def violations(obj: DirectoryObject) -> list[Violation]:
         problem = _format_problem(attribute, value)
         if problem:
             found.append(Violation("invalid-format", attribute, value, problem))
+    if not obj.display_name.strip():
+        found.append(Violation("invalid-format", "displayName", obj.display_name, "a displayName must not be blank"))
     if len(obj.proxy_addresses) > MAX_PROXY_ADDRESSES:
         found.append(
             Violation("too-many-proxy-addresses", "proxyAddresses", str(len(obj.proxy_addresses)),

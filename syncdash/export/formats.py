@@ -54,12 +54,35 @@ def tenant_line(tenant: TenantStatus) -> str:
     return safe_text(f"{name}: {sync}{when}")
 
 
-def _details(finding: Finding) -> list[tuple[str, str]]:
-    """The lines under a finding, in the order an admin acts on them."""
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _details(finding: Finding, *, encoding: str = "utf-8") -> list[tuple[str, str]]:
+    """The lines under a finding, in the order an admin acts on them.
+
+    A suggested command holding letters the terminal cannot show is withheld rather than
+    shown with ``?`` in their place: pasted, it would act on another value.
+    """
     details = [("related", r.describe()) for r in finding.related] + [("fix", finding.fix)]
-    if finding.powershell:
+    if finding.powershell and _encodable(finding.powershell, encoding):
         details.append(("suggestion (review before running)", finding.powershell))
+    elif finding.powershell:
+        details.append(("suggestion", "not shown: it holds characters this terminal cannot show (see --format json)"))
     return details
+
+
+#: Symbols of syncdash's own text and their ASCII forms, for terminals that are not UTF-8.
+_ASCII_FORMS = str.maketrans({"→": "->", "…": "...", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _shown(text: str, unicode: bool) -> str:
+    text = safe_text(text)
+    return text if unicode else text.translate(_ASCII_FORMS)
 
 
 # -- report ---------------------------------------------------------------------------
@@ -96,15 +119,15 @@ def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagn
         for f in diagnosis.findings:
             lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
             lines += [f"  - {label}: {md(text)}" for label, text in _details(f)]
+            lines.append(f"  - docs: <{f.docs}>")
         lines.append("")
     return "\n".join(lines)
 
 
 def report_table(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
-    objects = tuple(d.object for d in diagnoses if d.object is not None)
     scope = "complete scan" if complete else "partial list"
-    head = f"{tenant_line(tenant)}\n{len(objects)} objects with sync errors ({scope})"
-    return f"{head}\n{render_table(error_rows(objects))}" if objects else head
+    head = f"{tenant_line(tenant)}\n{len(diagnoses)} objects with sync errors ({scope})"
+    return f"{head}\n{render_table(error_rows(diagnoses))}" if diagnoses else head
 
 
 def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
@@ -120,23 +143,25 @@ def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
     return json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False)
 
 
-def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, unicode: bool = True) -> str:
-    """The checklist as an admin reads it: a mark per step, findings and manual checks."""
+def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8") -> str:
+    """The checklist as an admin reads it: a mark per step, findings and manual checks;
+    on a terminal that is not UTF-8, with ASCII marks and arrows."""
+    unicode = encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
     marks = MARKS[unicode]
     obj = diagnosis.object
     title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
              else f"{diagnosis.query} (not found in Entra ID)")
-    lines = [safe_text(title), tenant_line(tenant), ""]
+    lines = [_shown(title, unicode), _shown(tenant_line(tenant), unicode), ""]
     for step in diagnosis.steps:
         note = "" if step.needed else "  (not needed: an earlier step found the cause)"
         lines.append(f"{marks[step.status]} Step {step.step}: {step.title}{note}")
         for reason in step.unknown:
-            lines.append(f"    ? could not check: {safe_text(reason)}")
+            lines.append(f"    ? could not check: {_shown(reason, unicode)}")
         for f in step.findings:
-            lines.append(f"    {f.severity.value} [{f.code}] {safe_text(f.message)}")
-            lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f)]
+            lines.append(f"    {f.severity.value} [{f.code}] {_shown(f.message, unicode)}")
+            lines += [f"        {label}: {_shown(text, unicode)}" for label, text in _details(f, encoding=encoding)]
             lines.append(f"        docs: {f.docs}")
         lines.append("    manual checks:")
-        lines += [f"      [ ] {m.text}" for m in step.manual]
+        lines += [f"      [ ] {_shown(m.text, unicode)}" for m in step.manual]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

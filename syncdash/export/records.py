@@ -100,7 +100,10 @@ def report_record(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnos
         "tenant": tenant_record(tenant),
         "complete": complete,
         "objects": [
-            {**(object_record(d.object) or {}), "findings": [finding_record(f) for f in d.findings]}
+            {
+                **(object_record(d.object) or {}),
+                "findings": [{"step": step.step, **finding_record(f)} for step in d.steps for f in step.findings],
+            }
             for d in diagnoses
         ],
     }

@@ -1,11 +1,11 @@
-"""One row per error of each object: the shape of every tabular view of the error list."""
+"""One row per error of each object: the shape of the report's text table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from syncdash.model import DirectoryObject
+from syncdash.diagnose.findings import Diagnosis
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,20 +16,26 @@ class ErrorRow:
     property: str
     value: str
     since: datetime | None
+    #: The codes steps 2 and 3 found for the object: what the error row alone does not say.
+    diagnosis: str
 
 
-def error_rows(objects: tuple[DirectoryObject, ...]) -> list[ErrorRow]:
+def error_rows(diagnoses: tuple[Diagnosis, ...]) -> list[ErrorRow]:
     rows: list[ErrorRow] = []
-    for obj in objects:
+    for diagnosis in diagnoses:
+        obj = diagnosis.object
+        if obj is None:
+            continue
         identity = obj.upn or obj.mail or ""
+        codes = ", ".join(dict.fromkeys(f.code for step in diagnosis.steps[1:] for f in step.findings)) or "-"
         for error in obj.provisioning_errors:
             rows.append(
                 ErrorRow(obj.kind.value, obj.display_name, identity, error.property.value,
-                         error.value, error.occurred)
+                         error.value, error.occurred, codes)
             )
         for service in obj.unresolved_service_errors:
             rows.append(
                 ErrorRow(obj.kind.value, obj.display_name, identity,
-                         f"service {service.service_instance}", service.summary, service.created)
+                         f"service {service.service_instance}", service.summary, service.created, codes)
             )
     return rows

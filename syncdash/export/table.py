@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from syncdash.export.rows import ErrorRow
 from syncdash.sanitize import safe_text, truncate
 
-HEADERS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "CONFLICTING VALUE", "SINCE")
+HEADERS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "CONFLICTING VALUE", "SINCE (UTC)", "FINDINGS")
 #: Widest each column may grow before its values are cut with an ellipsis.
-MAX_WIDTHS = (7, 30, 40, 34, 48, 16)
+MAX_WIDTHS = (7, 30, 40, 34, 48, 16, 60)
 
 
 def _cells(row: ErrorRow) -> tuple[str, ...]:
     since = row.since.strftime("%Y-%m-%d %H:%M") if row.since else "-"
-    return (row.kind, row.display_name, row.identity, row.property, row.value, since)
+    return (row.kind, row.display_name, row.identity, row.property, row.value, since, row.diagnosis)
 
 
 def render_table(rows: Sequence[ErrorRow]) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from syncdash.graph.errors import GraphError
-from syncdash.graph.index import DirectoryIndex, primary_smtp
+from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.lookup import holders_batched, recycle_bin
 from syncdash.graph.scan import scan_fast
 from syncdash.model import DirectoryObject, ObjectFacts, TenantStatus
@@ -24,7 +24,7 @@ def _values_to_look_up(obj: DirectoryObject | None, query: str) -> set[str]:
     if obj is None:
         return {query} if "@" in query else set()
     values = {error.value for error in obj.provisioning_errors}
-    values |= {v for v in (obj.on_premises_upn, obj.user_principal_name, primary_smtp(obj)) if v}
+    values |= {v for v in (obj.on_premises_upn, obj.user_principal_name, obj.primary_smtp) if v}
     return {value for value in values if value.strip()}
 
 

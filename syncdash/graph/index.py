@@ -30,14 +30,6 @@ def _keys(obj: DirectoryObject) -> set[str]:
     return keys
 
 
-def primary_smtp(obj: DirectoryObject) -> str | None:
-    """The primary address (``SMTP:`` in capitals), else mail."""
-    for proxy in obj.proxy_addresses:
-        if proxy.startswith("SMTP:"):
-            return proxy[5:]
-    return obj.mail
-
-
 class DirectoryIndex:
     """Live and deleted objects, indexed by every value they hold and by immutableId."""
 
@@ -79,10 +71,10 @@ class DirectoryIndex:
         holding its UPN or primary SMTP; for a cloud-only object, the synced objects that
         would match it."""
         if obj.sync_enabled is None and not obj.on_premises_upn:
-            values = {v for v in (obj.user_principal_name, primary_smtp(obj)) if v}
+            values = {v for v in (obj.user_principal_name, obj.primary_smtp) if v}
             found = {c.id: c for v in values for c in self.claimants(v) if c.sync_enabled is not None}
         else:
-            values = {v for v in (obj.on_premises_upn, primary_smtp(obj)) if v}
+            values = {v for v in (obj.on_premises_upn, obj.primary_smtp) if v}
             found = {
                 holder.id: holder
                 for value in values

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from syncdash.graph.xml_detail import summarise_error_detail
+from syncdash.graph.xml_detail import read_error_detail
 from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
@@ -83,12 +83,14 @@ def provisioning_error(raw: dict[str, Any]) -> ProvisioningError:
 
 def service_error(raw: dict[str, Any]) -> ServiceError:
     detail = text(raw.get("errorDetail")) or ""
+    summary, parameters = read_error_detail(detail)
     return ServiceError(
         service_instance=text(raw.get("serviceInstance")) or "",
         created=timestamp(raw.get("createdDateTime")),
         resolved=raw.get("isResolved") is True,
         detail_xml=detail,
-        summary=summarise_error_detail(detail),
+        summary=summary,
+        parameters=parameters,
     )
 
 

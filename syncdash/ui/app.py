@@ -16,6 +16,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.containers import Container, Vertical
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape as escape_markup
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
@@ -62,6 +65,18 @@ def _resolution(obj: DirectoryObject) -> str:
     return "service error" if obj.service_errors else "sync error"
 
 
+def _literal_hit(matcher: Matcher, label: str) -> Content:
+    """The label with the query's letters highlighted, read as plain text:
+    ``Matcher.highlight`` would read directory data as markup (``[/x]`` crashes it,
+    ``[@click=…]`` becomes an action)."""
+    content = Content(label)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class JumpToObject(Provider):
     """Command palette: "jump to object" by name, UPN, mail or conflicting value."""
 
@@ -73,7 +88,8 @@ class JumpToObject(Provider):
             label = f"Jump to {row.cells[1]}  {row.cells[2]}"
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), lambda i=row.id: app.jump_to(i), help=row.cells[4])
+                yield Hit(score, _literal_hit(matcher, label), lambda i=row.id: app.jump_to(i),
+                          help=escape_markup(row.cells[4]))
 
 
 class SwitchProfile(Provider):
@@ -87,7 +103,7 @@ class SwitchProfile(Provider):
             label = f"Switch to profile {name}"
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), lambda n=name: app.switch_profile(n))
+                yield Hit(score, _literal_hit(matcher, label), lambda n=name: app.switch_profile(n))
 
 
 class SyncdashApp(App[None]):
@@ -481,7 +497,7 @@ class SyncdashApp(App[None]):
         kind = f" · {self.view.kind.value}s" if self.view.kind else ""
         text = f" · filter {safe_text(self.view.filter)!r}" if self.view.filter else ""
         pane = self.query_one("#list-pane")
-        pane.border_title = f"Objects with sync errors ({len(rows)}/{len(self.rows.rows)}){kind}{text}"
+        pane.border_title = Content(f"Objects with sync errors ({len(rows)}/{len(self.rows.rows)}){kind}{text}")
         pane.border_subtitle = f"sorted by {COLUMNS[self.view.sort]} {arrow}"
 
     def _status_colours(self) -> dict[str, Style]:

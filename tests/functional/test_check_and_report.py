@@ -179,6 +179,36 @@ def test_report_in_every_format(capsys, tmp_path):
     assert code == 1 and out == "" and target.read_text(encoding="utf-8").startswith("# Directory sync errors")
 
 
+def _every_object_in_error(tmp_path: Path, *, soft_match: bool, **organization) -> Path:
+    """The demo tenant with an (unheld) conflict on every object, so that the objects of
+    the step-3 scenarios are in the report too."""
+    data = build_demo_tenant(datetime.now(timezone.utc))
+    data["organization"][0].update(organization)
+    data["onPremisesSynchronization"][0]["features"]["blockSoftMatchEnabled"] = not soft_match
+    for collection in ("users", "groups", "contacts"):
+        for obj in data[collection]:
+            if not obj.get("onPremisesProvisioningErrors") and not obj.get("serviceProvisioningErrors"):
+                obj["onPremisesProvisioningErrors"] = [conflict("ProxyAddress", f"smtp:gone-{obj['id']}@contoso.com")]
+    path = tmp_path / "tenant.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_the_report_carries_every_code_an_object_in_Entra_can_have(capsys, tmp_path):
+    from syncdash.diagnose.catalog import CODES
+
+    stale = (datetime.now(timezone.utc) - timedelta(hours=5)).isoformat()
+    _, out, _ = run(capsys, "report", "--tenant-file", str(_every_object_in_error(
+        tmp_path, soft_match=False, onPremisesLastSyncDateTime=stale)), "--format", "json")
+    blocking = {f["code"] for o in json.loads(out)["objects"] for f in o["findings"]}
+    _, out, _ = run(capsys, "report", "--tenant-file", str(_every_object_in_error(
+        tmp_path, soft_match=True, onPremisesSyncEnabled=None)), "--format", "json")
+    allowing = {f["code"] for o in json.loads(out)["objects"] for f in o["findings"]}
+    only_for_absent_objects = {"not-in-entra", "in-recycle-bin"}
+    assert blocking | allowing == set(CODES) - only_for_absent_objects
+    assert "soft-match-candidate" not in blocking and "soft-match-blocked" not in allowing
+
+
 def test_report_neutralises_spreadsheet_formulas_and_escapes_markdown(capsys, tmp_path):
     evil = user("=HYPERLINK(\"http://x\") **[pwn](http://evil)**", "evil@contoso.com",
                 onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:+cmd|' /C calc'!A0@contoso.com")])
@@ -250,6 +280,31 @@ def test_report_without_the_contacts_permission_says_what_it_left_out(capsys):
     assert code == 1 and report["complete"] is False
     assert {o["kind"] for o in report["objects"]} == {"user", "group"}
     assert "OrgContact.Read.All" in err
+
+
+def test_report_of_nothing_found_with_a_kind_unread_is_not_all_clear(capsys):
+    clean = tenant(users=[user("Ann", "ann@contoso.com")], contacts=[contact("C", "c@x.com")])
+    emulator = GraphEmulator(TenantStore(clean), Faults(deny={"users": 403}))
+    with serving(emulator) as url:
+        code, out, err = run(capsys, "report", "--graph-url", url)
+    assert code == 2 and "0 objects with sync errors (partial list)" in out and "User.Read.All" in err
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+@pytest.mark.parametrize(("command", "fmt"), [("report", "table"), ("report", "json"), ("report", "csv"),
+                                              ("report", "markdown"), ("check", "text"), ("check", "json")])
+def test_every_format_prints_on_a_terminal_that_is_not_utf8(encoding, command, fmt):
+    target = [DEMO_SCENARIOS["quote-and-accents"]] if command == "check" else []
+    done = subprocess.run([sys.executable, "-m", "syncdash", "--demo", command, *target, "--format", fmt],
+                          capture_output=True, env={"PYTHONIOENCODING": encoding, "PATH": ""})
+    assert done.returncode == 1 and done.stderr == b"", done.stderr
+    if fmt in ("json", "csv", "markdown"):  # for programs: UTF-8, whatever the terminal
+        assert "Seán O" in done.stdout.decode("utf-8")
+    else:
+        assert ("Se?n O" if encoding == "ascii" else "Seán O") in done.stdout.decode(encoding)
+    if fmt == "text":  # a command is shown only when its accented address is shown as it is
+        assert b"-> Operations" in done.stdout
+        assert (b"Set-ADUser" in done.stdout) is (encoding == "cp1252")
 
 
 def test_an_object_matching_hundreds_lists_a_few_and_counts_the_rest(capsys, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 from factories import conflict, tenant, user
+from textual.command import CommandPalette
+from textual.content import Content
 from textual.widgets import Input
 
 from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
@@ -362,6 +364,19 @@ async def test_hostile_directory_text_is_shown_literally_and_harms_nothing(dashb
         error_list.show(error_list.rows, keep=huge.id)
         await pilot.pause()
         assert "A" * 5000 in detail_text(app).replace("\n", "").replace(" ", "")  # whole in the detail
+        assert app.is_running
+        await pilot.press("slash", *"[/x]")  # typed or pasted into the filter, shown in the list's title
+        await pilot.pause()
+        title = Content.from_markup(app.query_one("#list-pane").border_title).plain  # as drawn
+        assert "filter '[/x]'" in title and app.is_running
+        await pilot.press("escape", "ctrl+p", *"click")  # the palette lists names and values as they are
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        options = app.screen.query_one("CommandList")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("[@click=app.quit]click me[/]" in line for line in shown), shown
+        await pilot.press("escape", "ctrl+p", *"broken")
+        await pilot.pause(0.3)
         assert app.is_running
 
 

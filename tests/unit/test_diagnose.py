@@ -102,12 +102,13 @@ def test_a_conflict_nobody_holds_any_more_is_only_information():
 
 
 def test_unresolved_service_errors_are_step_one_problems_and_resolved_ones_are_not():
-    xml_error = ServiceError("exchange/NAMPRD09", NOW, False, "<x/>", "ExA77C31: in use")
+    xml_error = ServiceError("exchange/NAMPRD09", NOW, False, "<x/>", "ExA77C31: in use", ("EmailAddresses",))
     fixed = replace(xml_error, resolved=True)
     assert codes(diagnose(facts(replace(HEALTHY, service_errors=(xml_error,))))) == {"service-error"}
     assert codes(diagnose(facts(replace(HEALTHY, service_errors=(fixed,))))) == set()
     message = diagnose(facts(replace(HEALTHY, service_errors=(xml_error,)))).findings[0].message
     assert "Exchange Online (NAMPRD09)" in message and "ExA77C31" in message
+    assert diagnose(facts(replace(HEALTHY, service_errors=(xml_error,)))).findings[0].attribute == "EmailAddresses"
 
 
 def test_an_object_not_in_entra_leaves_steps_one_and_two_unknown():
@@ -198,10 +199,43 @@ def test_an_apostrophe_in_a_upn_is_allowed():
     assert codes(diagnose(facts(obj))) == set()
 
 
-def test_failed_lookups_make_step_two_unknown_not_clear():
+def test_failed_lookups_make_steps_two_and_three_unknown_never_cleared():
     obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddress", "smtp:x@contoso.com"),))
-    diagnosis = diagnose(facts(obj, unavailable=["Graph contacts: access denied; the app needs OrgContact.Read.All"]))
+    denied = "Graph contacts: access denied; the app needs OrgContact.Read.All"
+    diagnosis = diagnose(facts(obj, unavailable=[denied]))
     assert diagnosis.steps[1].status is Status.UNKNOWN
+    assert "conflict-cleared" not in codes(diagnosis)  # the unreadable contacts may hold it
+    assert diagnosis.steps[2].status is Status.UNKNOWN and denied in diagnosis.steps[2].unknown
+    assert "conflict-cleared" in codes(diagnose(facts(obj)))  # everything read, nobody holds it
+
+
+def test_soft_match_is_blocked_only_when_the_tenant_blocks_it():
+    cloud = other("Ann Cloud", "ann.lee@contoso.com")
+    blocked = diagnose(facts(HEALTHY, candidates=[cloud]))
+    assert "soft-match-blocked" in codes(blocked) and blocked.steps[2].status is Status.PROBLEM
+    allowing = replace(TENANT, sync_settings=SyncSettings(features={"blockSoftMatchEnabled": False}))
+    allowed = diagnose(facts(HEALTHY, tenant=allowing, candidates=[cloud]))
+    assert codes(allowed) == {"soft-match-candidate"} and allowed.steps[2].status is Status.CLEAR
+    finding = allowed.findings[0]
+    assert finding.severity is Severity.INFO and "merges them" in finding.message
+    assert (finding.attribute, finding.value) == ("userPrincipalName", "ann.lee@contoso.com")
+    hidden = replace(TENANT, sync_settings=Unknown("403: needs OnPremDirectorySynchronization.Read.All"))
+    unread = diagnose(facts(HEALTHY, tenant=hidden, candidates=[cloud])).steps[2]
+    assert unread.status is Status.UNKNOWN and any("soft-match setting" in reason for reason in unread.unknown)
+
+
+def test_soft_match_on_the_primary_smtp_names_that_address():
+    obj = replace(HEALTHY, on_premises_upn="alee@contoso.com")
+    cloud = other("Ann Cloud", "ann.lee@contoso.com")
+    finding = next(f for f in diagnose(facts(obj, candidates=[cloud])).findings if f.code == "soft-match-blocked")
+    assert (finding.attribute, finding.value) == ("proxyAddresses", "ann.lee@contoso.com")
+
+
+def test_a_upn_with_four_digits_is_a_placeholder_only_when_it_keeps_the_on_premises_prefix():
+    other_prefix = replace(HEALTHY, user_principal_name="bob1234@contoso.onmicrosoft.com")
+    assert "upn-quarantined" not in codes(diagnose(facts(other_prefix)))
+    placeholder = replace(HEALTHY, user_principal_name="Ann.Lee1234@contoso.onmicrosoft.com")
+    assert "upn-quarantined" in codes(diagnose(facts(placeholder)))
 
 
 def test_every_code_in_the_catalog_is_documented_in_the_readme():
@@ -210,3 +244,24 @@ def test_every_code_in_the_catalog_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [code for code in CODES if f"`{code}`" not in readme]
     assert not missing, f"README lacks {missing}"
+
+
+@pytest.mark.parametrize(
+    ("upn", "code", "problem"),
+    [
+        ("ann.@contoso.com", "invalid-format", "right before the @"),
+        ("josé.garcia@contoso.com", "invalid-characters", "'é'"),
+        ("a" * 65 + "@contoso.com", "value-too-long", "65 characters before the @"),
+        ("ann@" + "d" * 45 + ".com", "value-too-long", "49 characters after the @"),
+    ],
+)
+def test_entra_ids_own_upn_rules(upn, code, problem):
+    obj = replace(HEALTHY, on_premises_upn=upn, user_principal_name=upn)
+    found = [f for f in diagnose(facts(obj)).findings if f.code == code]
+    assert found and problem in found[0].message, [f.message for f in diagnose(facts(obj)).findings]
+
+
+def test_a_blank_display_name_is_flagged():
+    found = diagnose(facts(replace(HEALTHY, display_name="  "))).findings
+    assert [(f.code, f.attribute) for f in found] == [("invalid-format", "displayName")]
+

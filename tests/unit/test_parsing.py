@@ -71,6 +71,9 @@ def test_service_error_summary_reads_exchange_error_records():
            "<ErrorDescription>The value is used by another\n   recipient object.</ErrorDescription>"
            "</ErrorRecord></ObjectErrors></ServiceInstance>")
     assert summarise_error_detail(xml) == "ExA77C31: The value is used by another recipient object."
+    raw = {"id": "1", "serviceProvisioningErrors": [
+        {"createdDateTime": "2026-01-31T17:45:18Z", "isResolved": False, "serviceInstance": "exchange/NAMPRD09", "errorDetail": xml}]}
+    assert directory_object(raw, ObjectKind.USER).service_errors[0].parameters == ("EmailAddresses",)
 
 
 @pytest.mark.parametrize(
