@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from syncdash.auth import cache, records
-from syncdash.auth.credentials import DELEGATED_SCOPES, SYNC_SETTINGS_SCOPE, auth_error, build_credential
+from syncdash.auth.credentials import DELEGATED_SCOPES, INTERACTIVE_MODES, SYNC_SETTINGS_SCOPE, auth_error, build_credential
 from syncdash.auth.tokens import token_info
 from syncdash.clouds import CLOUDS
 from syncdash.config import Config, ConfigError, Profile, select_profile
@@ -70,7 +70,7 @@ def login(args: argparse.Namespace, config: Config) -> int:
     scope = profile.cloud.scope
     origin = scope.removesuffix("/.default")
     try:
-        if profile.auth in ("device-code", "browser"):
+        if profile.auth in INTERACTIVE_MODES:
             wanted = [*DELEGATED_SCOPES, *([SYNC_SETTINGS_SCOPE] if args.sync_settings else [])]
             record = credential.authenticate(scopes=[f"{origin}/{s}" for s in wanted], enable_cae=True)
             records.save_record(data_dir, profile.name, record)

@@ -138,9 +138,17 @@ def resolve_source(args: argparse.Namespace, config: Config) -> Source:
         return sources.demo()
     if args.tenant_file is not None:
         return sources.tenant_file(args.tenant_file)
-    profile = select_profile(config, getattr(args, "profile", None))
+    named = getattr(args, "profile", None)
     if args.graph_url:
+        # a loopback URL (an emulator) signs in only with a profile named for it: the default
+        # profile's token must not go to whatever listens on a local port
+        loopback = sources.is_loopback_url(args.graph_url)
+        profile = select_profile(config, named) if named or not loopback else None
         return sources.graph_url(args.graph_url, profile, default_data_dir())
+    profile = select_profile(config, named)
+    if profile is None and config.profiles:
+        raise UsageError(f"syncdash: {len(config.profiles)} profiles ({', '.join(sorted(config.profiles))}): "
+                         "pick one with --profile NAME, or set default_profile in the config file")
     if profile is None:
         raise UsageError(sources.NO_TENANT)
     return sources.from_profile(profile, default_data_dir())
@@ -230,7 +238,9 @@ def _profile_source(config: Config, name: str) -> Callable[[], Source]:
         from syncdash.config import select_profile
         from syncdash.store import default_data_dir
 
-        profile = select_profile(config, name)
+        # the environment's overrides are for the profile the run started with: a profile
+        # picked in the palette is the one the config file describes
+        profile = select_profile(config, name, environ={})
         assert profile is not None
         return sources.from_profile(profile, default_data_dir())
 
@@ -242,8 +252,12 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
 
     from syncdash.store import Store
     from syncdash.ui.app import SyncdashApp
+    from syncdash.ui.keys import binding_ids
     from syncdash.ui.themes import shipped_theme_dirs
 
+    unknown = sorted(set(config.keys) - binding_ids())
+    if unknown:
+        raise ConfigError(f"{config.path}: [keys] {unknown[0]!r} is not a binding id (the help screen, ?, lists them)")
     source = resolve_source(args, config)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("syncdash: the dashboard needs a terminal; in scripts use `syncdash report` or `syncdash check`")
@@ -303,6 +317,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import os
 
     os.umask(0o077)  # everything syncdash writes is its owner's alone, from the start
+    import logging
+
+    # azure-identity logs each failed token attempt as a warning, which Python's last-resort
+    # handler would print before syncdash's own one-line explanation
+    logging.getLogger("azure").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     if getattr(args, "format", None) in MACHINE_FORMATS:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # files for programs: UTF-8 always

@@ -22,6 +22,7 @@ Environment variables override the file: ``SYNCDASH_TENANT_ID``, ``SYNCDASH_CLIE
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -172,11 +173,17 @@ def load_config(path: Path, *, required: bool) -> Config:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(TOP_KEYS)})")
     theme = _string(data, "theme", str(path))
     keys = data.get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+    if not isinstance(keys, dict):
         raise ConfigError(f"{path}: [keys] maps binding ids to key strings, e.g. \"app.quit\" = \"ctrl+q\"")
+    for binding_id, key in keys.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f"{path}: [keys] {binding_id!r} must be a string of keys, e.g. \"ctrl+q\" or \"down,j\"")
     profiles_data = data.get("profiles", {})
     if not isinstance(profiles_data, dict):
         raise ConfigError(f"{path}: [profiles.NAME] tables hold the profiles")
+    for name in profiles_data:
+        if not PROFILE_NAME.fullmatch(name):
+            raise ConfigError(f"{path}: profile name {name!r}: use letters, digits, '.', '_' and '-' (it names files)")
     profiles = {name: parse_profile(name, value, str(path)) for name, value in profiles_data.items()}
     default = _string(data, "default_profile", str(path))
     if default is not None and default not in profiles:
@@ -185,6 +192,10 @@ def load_config(path: Path, *, required: bool) -> Config:
     if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 30:
         raise ConfigError(f"{path}: 'cache_days' must be a number of days from more than 0 to 30")
     return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles, float(days))
+
+
+#: Profile names become file names (saved sign-in, token cache): nothing that leaves a folder.
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def _names(profiles: Mapping[str, Profile]) -> str:

@@ -85,13 +85,28 @@ def tenant_file(path: Path) -> Source:
     return Source(f"file:{path.resolve()}", lambda hooks: _emulated(lambda: store, hooks))
 
 
+def is_loopback_url(url: str) -> bool:
+    from syncdash.graph.client import is_loopback, normalise_base_url
+
+    return is_loopback(normalise_base_url(url))
+
+
 def graph_url(url: str, profile: Profile | None, data_dir: Path) -> Source:
-    """Any Graph URL: loopback ones (an emulator) need no sign-in, others a profile's."""
+    """Any Graph URL: loopback ones (an emulator) need no sign-in, others a profile's —
+    whose token is sent only to its own cloud's Graph host."""
+    from urllib.parse import urlsplit
+
     from syncdash.graph.client import is_loopback, normalise_base_url
 
     url = normalise_base_url(url)
     if not is_loopback(url) and profile is None:
         raise ClientConfigError(f"{url} needs a sign-in: add a profile (`syncdash login`) or use --profile")
+    if profile is not None and not is_loopback(url):
+        host, own = urlsplit(url).hostname, urlsplit(profile.cloud.graph_url).hostname
+        if host != own:
+            raise ClientConfigError(
+                f"{url} is not the Graph of profile {profile.name!r} ({own}): its token is sent nowhere else"
+            )
     if profile is None:
         return Source(f"url:{url}", lambda hooks: _client(url, None, data_dir, hooks))
     return Source(f"url:{url}:{profile.name}", lambda hooks: _client(url, profile, data_dir, hooks),
@@ -108,9 +123,13 @@ def _client(url: str, profile: Profile | None, data_dir: Path, hooks: Hooks) -> 
 
     if profile is None:
         return build_client(url, on_throttle=hooks.on_throttle)
-    from syncdash.auth.credentials import ThreadedCredential, build_credential
+    from syncdash.auth import records
+    from syncdash.auth.credentials import INTERACTIVE_MODES, ThreadedCredential, build_credential
 
     credential = build_credential(profile, data_dir=data_dir, prompt=hooks.on_device_code,
                                   interactive=hooks.interactive)
-    return build_client(url, ThreadedCredential(credential, profile.name, hooks.on_token),
+    remember = None
+    if hooks.interactive and profile.auth in INTERACTIVE_MODES and records.usable_record(data_dir, profile) is None:
+        remember = lambda record: records.save_record(data_dir, profile.name, record)  # noqa: E731
+    return build_client(url, ThreadedCredential(credential, profile.name, hooks.on_token, remember),
                         on_throttle=hooks.on_throttle)

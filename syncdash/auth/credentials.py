@@ -29,6 +29,8 @@ TokenListener = Callable[[str], None]
 #: Read-only delegated scopes ``login`` asks consent for (later tokens use
 #: ``<graph>/.default``, i.e. whatever was consented). Never a write permission.
 DELEGATED_SCOPES = ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All")
+#: Modes that sign a person in, keep a saved record and can prompt.
+INTERACTIVE_MODES = ("device-code", "browser")
 #: Optional (``login --sync-settings``): readable only by Global Administrators.
 SYNC_SETTINGS_SCOPE = "OnPremDirectorySynchronization.Read.All"
 
@@ -63,14 +65,18 @@ def build_credential(
     a missing sign-in fails at once instead of waiting on a terminal nobody watches."""
     identity = _identity()
     authority = profile.cloud.authority
-    if profile.auth in ("device-code", "browser") and not profile.tenant:
+    if profile.auth in INTERACTIVE_MODES and not profile.tenant:
         raise ClientConfigError(f"profile {profile.name!r}: set 'tenant' (a tenant id or domain) to sign in")
     common: dict[str, Any] = {"authority": authority}
-    if profile.auth in ("device-code", "browser"):
+    if profile.cloud.name == "custom":
+        # MSAL would validate an authority it does not know against the public cloud's
+        # discovery endpoint, which an air-gapped cloud (usnat, ussec) cannot reach
+        common["disable_instance_discovery"] = True
+    if profile.auth in INTERACTIVE_MODES:
         options = cache.persistence(profile)
         if options is not None:
             common["cache_persistence_options"] = options
-        record = records.load_record(data_dir, profile.name)
+        record = records.usable_record(data_dir, profile)
         if record is not None:
             common["authentication_record"] = record
         common["disable_automatic_authentication"] = not interactive
@@ -106,21 +112,40 @@ def auth_error(exc: Exception, profile: str) -> AuthenticationFailed:
     from azure.identity import CredentialUnavailableError
 
     if type(exc).__name__ == "AuthenticationRequiredError":
-        return AuthenticationFailed(f"not signed in to profile {profile!r}: run `syncdash login --profile {profile}`")
+        return AuthenticationFailed(
+            f"not signed in to profile {profile!r}: run `syncdash login --profile {profile}` (without an encrypted "
+            "token cache a sign-in lasts one run: see \"Unattended runs\" in the README)"
+        )
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, CredentialUnavailableError):
         return AuthenticationFailed(f"sign-in unavailable: {first}")
     return AuthenticationFailed(f"sign-in failed: {first}")
 
 
-class ThreadedCredential:
-    """An async credential over a sync one: each ``get_token`` in a thread, one at a time."""
+#: Keeps the record of a sign-in made outside ``login`` (the dashboard's first prompt).
+RecordKeeper = Callable[[Any], None]
 
-    def __init__(self, credential: Any, profile: str, on_token: TokenListener | None = None):
+
+class ThreadedCredential:
+    """An async credential over a sync one: each ``get_token`` in a thread, one at a time.
+
+    With ``remember``, the first token comes from ``authenticate`` rather than a plain
+    ``get_token``, so the sign-in's record can be saved: without one azure-identity cannot
+    find the cached tokens next run and would prompt again.
+    """
+
+    def __init__(self, credential: Any, profile: str, on_token: TokenListener | None = None,
+                 remember: RecordKeeper | None = None):
         self._credential = credential
         self._profile = profile
         self._on_token = on_token
+        self._remember = remember
         self._lock: asyncio.Lock | None = None
+
+    def _sign_in_and_remember(self, scopes: tuple[str, ...], kwargs: dict[str, Any]) -> None:
+        remember, self._remember = self._remember, None
+        assert remember is not None
+        remember(self._credential.authenticate(scopes=list(scopes), enable_cae=kwargs.get("enable_cae", False)))
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.exceptions import ClientAuthenticationError
@@ -129,6 +154,8 @@ class ThreadedCredential:
             self._lock = asyncio.Lock()
         async with self._lock:
             try:
+                if self._remember is not None:
+                    await asyncio.to_thread(self._sign_in_and_remember, scopes, kwargs)
                 token = await asyncio.to_thread(self._credential.get_token, *scopes, **kwargs)
             except ClientAuthenticationError as exc:
                 raise auth_error(exc, self._profile) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from syncdash.config import Profile
 from syncdash.files import write_atomically
 
 if TYPE_CHECKING:
@@ -28,6 +29,19 @@ def load_record(data_dir: Path, profile: str) -> AuthenticationRecord | None:
         return AuthenticationRecord.deserialize(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def matches(record: AuthenticationRecord, profile: Profile) -> bool:
+    """Whether the record was made by the profile's app in the profile's cloud: azure-identity
+    would otherwise take both from the record and ignore a changed profile."""
+    return (record.client_id == profile.client_id
+            and record.authority.casefold().rstrip("/") == profile.cloud.authority.casefold().rstrip("/"))
+
+
+def usable_record(data_dir: Path, profile: Profile) -> AuthenticationRecord | None:
+    """The saved record if it belongs to this profile's app and cloud, else None."""
+    record = load_record(data_dir, profile.name)
+    return record if record is not None and matches(record, profile) else None
 
 
 def save_record(data_dir: Path, profile: str, record: AuthenticationRecord) -> Path:

@@ -53,12 +53,12 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _fold(value: Any) -> Any:
+def fold(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
 def _equal(left: Any, right: Any) -> bool:
-    return _fold(left) == _fold(right)
+    return fold(left) == fold(right)
 
 
 _COMPARE = {
@@ -168,8 +168,8 @@ class FilterParser:
                 self.take(",")
                 values.append(self.literal())
             self.take(")")
-            folded = {_fold(v) for v in values}
-            return lambda obj: _fold(obj.get(name)) in folded
+            folded = {fold(v) for v in values}
+            return lambda obj: fold(obj.get(name)) in folded
         if operator not in _COMPARE:
             raise unsupported(f"Operator '{operator}' is not supported.")
         self.allow(name, operator)
@@ -211,6 +211,8 @@ class FilterParser:
         self.take("(")
         variable = self.take().text
         self.take(":")
+        if self.peek() is not None and self.peek().text.lower() == "startswith":  # type: ignore[union-attr]
+            return self.any_startswith(prop, variable)
         target = self.take().text
         field = None
         if target.startswith(variable + "/"):
@@ -232,6 +234,24 @@ class FilterParser:
             return any(isinstance(item, dict) and compare(item.get(field), value) for item in items)
 
         return any_match
+
+
+    def any_startswith(self, prop: str, variable: str) -> Predicate:
+        """``prop/any(x:startswith(x,'v'))`` on a string collection such as proxyAddresses."""
+        self.take()
+        self.take("(")
+        if self.take().text != variable:
+            raise bad_request(f"Syntax error: unknown range variable in '{self.text}'.")
+        self.take(",")
+        value = self.literal()
+        self.take(")")
+        self.take(")")
+        self.allow(prop, "any:startswith")
+        if not isinstance(value, str):
+            raise bad_request("startswith expects a string literal.")
+        wanted = value.casefold()
+        return lambda obj: any(isinstance(item, str) and item.casefold().startswith(wanted)
+                               for item in obj.get(prop) or [])
 
 
 def compile_filter(text: str, schema: Schema, *, advanced: bool) -> Predicate:

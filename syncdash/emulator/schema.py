@@ -14,7 +14,7 @@ Rule = tuple[tuple[str, ...], tuple[str, ...]]
 _STRING: Rule = (("eq", "in", "startswith"), ("ne", "endswith"))
 _BOOL: Rule = (("eq",), ("ne",))
 _ID: Rule = (("eq", "in"), ())
-_MULTI: Rule = (("any:eq",), ("any:ne", "$count"))
+_MULTI: Rule = (("any:eq", "any:startswith"), ("any:ne", "$count"))
 _ERRORS: Rule = ((), ("$count",))
 
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from syncdash.emulator import schema as schemas
 from syncdash.emulator.faults import Faults
-from syncdash.emulator.filters import Predicate, compile_filter
+from syncdash.emulator.filters import Predicate, compile_filter, fold
 from syncdash.emulator.odata_errors import GraphRefusal, bad_request, bad_request_code, not_found, unsupported
 from syncdash.emulator.tenant import TenantStore
 
@@ -30,7 +30,9 @@ VERSION_PREFIX = "/v1.0"
 MAX_BATCH = 20
 MAX_TOP = 999
 DEFAULT_TOP = 100
-_QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count"}
+_QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count", "$orderby"}
+#: Properties Graph sorts on by default (without advanced query parameters), per collection.
+_SORTABLE = {"users": ("displayName", "userPrincipalName"), "groups": ("displayName",), "contacts": ("displayName",)}
 _DELTA_SEGMENTS = {"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"}
 #: Delta pages are sized by the service, not the client (Graph ignores $top there).
 DELTA_PAGE = 200
@@ -196,6 +198,8 @@ class GraphEmulator:
         collection = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
         if head in collection and len(segments) == 1:
             return self._list(collection[head], data[head], head, relative, base, query, headers)
+        if head in collection and len(segments) == 2 and segments[1].lower() == "$count":
+            return self._count(collection[head], data[head], head, query, headers)
         if head in collection and len(segments) == 2 and segments[1].lower() in _DELTA_SEGMENTS:
             return self._delta(collection[head], head, relative, base, query)
         if head in collection and len(segments) == 2:
@@ -276,6 +280,27 @@ class GraphEmulator:
             self._filter_cache[cache_key] = cached
         return cached
 
+    def _count(self, schema, items, key, query, headers) -> Answer:
+        """``/users/$count``: a plain-text number, only in advanced-query mode."""
+        if headers.get("consistencylevel", "").lower() != "eventual":
+            raise bad_request("Count is not currently supported.")
+        matched = self._filtered(schema, items, key, query, True)
+        return Answer(200, str(len(matched)).encode(), {"content-type": "text/plain"})
+
+    def _sorted(self, schema, items, key, query, advanced) -> list[dict[str, Any]]:
+        """``$orderby=prop [asc|desc]``: by default only on displayName (and a user's UPN),
+        and never together with ``$filter``; anything else needs advanced query mode."""
+        text = query.get("$orderby")
+        if not text:
+            return items
+        prop, _, direction = text.strip().partition(" ")
+        direction = direction.strip().lower() or "asc"
+        if direction not in ("asc", "desc") or prop not in schema.properties:
+            raise bad_request(f"Invalid $orderby expression '{text}'.")
+        if not advanced and (prop not in _SORTABLE.get(key, ()) or query.get("$filter")):
+            raise unsupported("Sorting not supported for current query.")
+        return sorted(items, key=lambda item: fold(item.get(prop)) or "", reverse=direction == "desc")
+
     def _list(self, schema, items, key, relative, base, query, headers) -> Answer:
         unknown = sorted(set(query) - _QUERY_OPTIONS)
         if unknown:
@@ -298,7 +323,7 @@ class GraphEmulator:
                     f"Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive."
                 )
         names = self._selection(schema, items, query)
-        matched = self._filtered(schema, items, key, query, advanced)
+        matched = self._sorted(schema, self._filtered(schema, items, key, query, advanced), key, query, advanced)
         fingerprint = _fingerprint(relative, query)
         offset, empty_served = _read_token(query.get("$skiptoken"), fingerprint)
         body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{key}"}

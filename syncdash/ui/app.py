@@ -295,6 +295,11 @@ class SyncdashApp(App[None]):
         self._connect, self._client = source.connect, None
         self.tenant_key, self.cloud = source.key, source.cloud
         self.tenant = self.index = self.selected = self.facts = self.diagnosis = self.mirror = None
+        self.permissions = None  # the help screen must not show the previous tenant's
+        if source.profile is not None and source.profile.refresh:
+            self.refresh_interval = source.profile.refresh
+        if source.profile is not None and source.profile.theme in self.available_themes:
+            self.theme = source.profile.theme
         self.unavailable = ()
         self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
         self._first_list = True
@@ -742,7 +747,9 @@ def _key_table(node, display) -> list[tuple[str, str, str]]:  # type: ignore[no-
     """(keys, description, id) of each of a node's own bindings, every key listed; the
     ones Textual adds without an id (scrolling, Ctrl+C) are left out."""
     found: dict[str, tuple[list[str], str]] = {}
-    for bindings in node._bindings.key_to_bindings.values():
+    own = node._bindings.copy()
+    own.apply_keymap(node.app._keymap)  # the keys as the admin remapped them
+    for bindings in own.key_to_bindings.values():
         for binding in bindings:
             if binding.id:
                 keys, _ = found.setdefault(binding.id, ([], binding.description))

@@ -282,6 +282,17 @@ def test_report_without_the_contacts_permission_says_what_it_left_out(capsys):
     assert "OrgContact.Read.All" in err
 
 
+def test_a_loopback_url_never_gets_the_default_profiles_sign_in(capsys, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.contoso]\ntenant = "contoso.onmicrosoft.com"\n', encoding="utf-8")
+    monkeypatch.setenv("SYNCDASH_CONFIG", str(config))
+    with serving(GraphEmulator(TenantStore(build_demo_tenant(datetime.now(timezone.utc))))) as url:
+        code, out, err = run(capsys, "report", "--graph-url", url)
+    assert code == 1 and "29 objects with sync errors" in out and err == ""
+    code, _, err = run(capsys, "report", "--graph-url", "https://graph.example.net/v1.0")
+    assert code == 2 and "is not the Graph of profile 'contoso' (graph.microsoft.com)" in err
+
+
 def test_report_of_nothing_found_with_a_kind_unread_is_not_all_clear(capsys):
     clean = tenant(users=[user("Ann", "ann@contoso.com")], contacts=[contact("C", "c@x.com")])
     emulator = GraphEmulator(TenantStore(clean), Faults(deny={"users": 403}))

@@ -311,6 +311,19 @@ async def test_keys_can_be_remapped_by_binding_id(dashboard):
         await loaded(pilot)
         await pilot.press("ctrl+n")
         assert app.query_one(ErrorList).cursor == 1
+        await pilot.press("question_mark")  # help shows the keys as remapped
+        rows = [[str(cell) for cell in row] for row in zip(*(c._cells for c in app.screen._table.columns))]
+        keys = {row[2]: row[0] for row in rows}
+        assert keys["app.refresh"] == "^r" and "^n" in keys["list.down"], keys
+
+
+def test_an_unknown_binding_id_in_the_config_is_one_line_and_exit_two(capsys, tmp_path):
+    from syncdash.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"app.nosuch" = "ctrl+q"\n', encoding="utf-8")
+    assert main(["--config", str(config), "--demo"]) == 2
+    assert "[keys] 'app.nosuch' is not a binding id" in capsys.readouterr().err
 
 
 async def test_palette_jumps_to_an_object(dashboard):
@@ -451,8 +464,11 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
         user("Fabrikam Fay", "fay@fabrikam.com", onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:f@x.com")])])))
 
     def fabrikam() -> Source:
+        from syncdash.config import Profile
+
         return Source("profile:fabrikam", lambda hooks: build_client(
-            "https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(other)))
+            "https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(other)),
+            profile=Profile(name="fabrikam", refresh=120, theme="syncdash-light"))
 
     made = dashboard(profiles={"fabrikam": fabrikam})
     app = made.app
@@ -467,6 +483,7 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
         assert names(app) == ["Fabrikam Fay"] and app.tenant_key == "profile:fabrikam"
         assert made.store.ticks("profile:fabrikam", app.selected.id) == frozenset()
         assert contoso_ticks and "1 users · 0 groups · 0 contacts" in status_text(app)
+        assert (app.refresh_interval, app.theme, app.permissions) == (120, "syncdash-light", None)  # the profile's own
 
 
 async def test_refreshes_follow_delta_links_and_restarts_reuse_the_mirror(dashboard, tmp_path):

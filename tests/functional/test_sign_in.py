@@ -60,26 +60,29 @@ class FakeCredential:
 
     kind = "fake"
 
-    def authenticate(self, *, scopes, **kwargs):
+    def _sign_in(self) -> None:
         prompt = self.kwargs.get("prompt_callback")
         if prompt:
-            prompt("https://microsoft.com/devicelogin", "CODE-1234", datetime.now(timezone.utc) + timedelta(minutes=15))
-        return AuthenticationRecord(CLAIMS["tid"], self.kwargs.get("client_id", ""), "login.microsoftonline.com",
-                                    "home-account", CLAIMS["upn"])
-
-    def get_token(self, *scopes, **kwargs):
-        if self.kwargs.get("disable_automatic_authentication") and "authentication_record" not in self.kwargs:
-            from azure.identity import AuthenticationRequiredError
-
-            raise AuthenticationRequiredError(scopes)
-        prompt = self.kwargs.get("prompt_callback")
-        if prompt and FakeCredential.prompt_delay and not getattr(self, "signed_in", False):
             FakeCredential.prompts += 1
             prompt("https://microsoft.com/devicelogin", "CODE-1234", datetime.now(timezone.utc) + timedelta(minutes=15))
             time.sleep(FakeCredential.prompt_delay)  # the admin typing the code on another device
-            self.signed_in = True  # like azure-identity's cache: one prompt per sign-in
-            self.token = FakeCredential.issued
-        return AccessToken(getattr(self, "token", TOKEN), int(time.time()) + 3600)
+        self.signed_in = True  # like azure-identity's cache: one prompt per sign-in
+        self.token = FakeCredential.issued
+
+    def authenticate(self, *, scopes, **kwargs):
+        self._sign_in()
+        return AuthenticationRecord(CLAIMS["tid"], self.kwargs.get("client_id", ""),
+                                    self.kwargs.get("authority", "login.microsoftonline.com"), "home-account", CLAIMS["upn"])
+
+    def get_token(self, *scopes, **kwargs):
+        if getattr(self, "signed_in", False) or "authentication_record" in self.kwargs:
+            return AccessToken(getattr(self, "token", TOKEN), int(time.time()) + 3600)
+        if self.kwargs.get("disable_automatic_authentication"):
+            from azure.identity import AuthenticationRequiredError
+
+            raise AuthenticationRequiredError(scopes)
+        self._sign_in()
+        return AccessToken(self.token, int(time.time()) + 3600)
 
 
 def _fake(kind: str) -> type:
@@ -159,6 +162,46 @@ def test_login_saves_the_record_that_later_runs_reuse(fake_identity, capsys):
     assert fake_identity.built[-1][1]["authentication_record"].username == "admin@contoso.com"
 
 
+def test_a_record_of_another_app_or_cloud_is_not_used(fake_identity, tmp_path):
+    """azure-identity would take the client id and authority from the record, silently
+    ignoring a profile changed since the sign-in."""
+    profile = Profile(name="p", tenant="contoso.com")
+    records.save_record(tmp_path, "p", AuthenticationRecord(CLAIMS["tid"], "other-app", "login.microsoftonline.com",
+                                                            "home", CLAIMS["upn"]))
+    build_credential(profile, data_dir=tmp_path, interactive=False)
+    assert "authentication_record" not in fake_identity.built[-1][1]
+    records.save_record(tmp_path, "p", AuthenticationRecord(CLAIMS["tid"], profile.client_id, "login.microsoftonline.com",
+                                                            "home", CLAIMS["upn"]))
+    build_credential(profile, data_dir=tmp_path, interactive=False)
+    assert fake_identity.built[-1][1]["authentication_record"].client_id == profile.client_id
+
+
+def test_a_sign_in_outside_login_is_remembered_for_the_next_run(fake_identity, tmp_path):
+    from syncdash import sources
+    from syncdash.graph.tenant import tenant_status
+
+    emulator = GraphEmulator(TenantStore(_tenant()), token=TOKEN)
+    profile = Profile(name="p", tenant="contoso.com")
+    codes: list[str] = []
+    with serving(emulator) as url:
+        for _ in range(2):  # two runs of the dashboard, say
+            client = sources.graph_url(url, profile, tmp_path).connect(
+                sources.Hooks(on_device_code=lambda _url, code, _expires: codes.append(code)))
+            assert asyncio.run(tenant_status(client)).name == "Contoso"
+    assert codes == ["CODE-1234"] and fake_identity.prompts == 1
+    assert records.usable_record(tmp_path, profile).username == CLAIMS["upn"]
+
+
+def test_a_custom_cloud_signs_in_without_asking_the_public_cloud(fake_identity, tmp_path):
+    from syncdash.clouds import custom_cloud
+
+    cloud = custom_cloud("https://login.microsoftonline.scloud", "https://graph.microsoft.scloud/v1.0")
+    build_credential(Profile(name="p", tenant="contoso.com", cloud=cloud), data_dir=tmp_path, interactive=False)
+    assert fake_identity.built[-1][1]["disable_instance_discovery"] is True
+    build_credential(Profile(name="p", tenant="contoso.com"), data_dir=tmp_path, interactive=False)
+    assert "disable_instance_discovery" not in fake_identity.built[-1][1]  # known clouds keep MSAL's validation
+
+
 def test_whoami_names_account_tenant_cloud_and_permissions(fake_identity, capsys):
     main(["login", "--tenant", "contoso.onmicrosoft.com"])
     capsys.readouterr()
@@ -231,8 +274,10 @@ def test_no_file_syncdash_writes_and_no_message_it_prints_holds_the_token(fake_i
         assert main(["login", "--tenant", "contoso.onmicrosoft.com"]) == 0
         log = ["--log", str(exports / "requests.log"), "--log-level", "debug"]
         for fmt in ("table", "json", "csv", "markdown"):
-            assert main([*log, "report", "--graph-url", url, "--format", fmt, "--output", str(exports / fmt)]) == 1
-        assert main([*log, "check", "ann@contoso.com", "--graph-url", url, "--format", "json"]) == 1
+            assert main([*log, "report", "--graph-url", url, "--profile", "default", "--format", fmt,
+                         "--output", str(exports / fmt)]) == 1
+        assert main([*log, "check", "ann@contoso.com", "--graph-url", url, "--profile", "default",
+                     "--format", "json"]) == 1
         assert main([*log, "whoami"]) == 0
         asyncio.run(_dashboard_run(url))  # its cache and data land in the same home
     printed = capsys.readouterr()

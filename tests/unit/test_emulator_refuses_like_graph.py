@@ -47,7 +47,10 @@ async def _error(response: httpx.Response) -> tuple[int, str]:
         ("/users?$top=1000", {}, (400, "Request_BadRequest")),
         ("/users?$top=0", {}, (400, "Request_BadRequest")),
         ("/users?$select=id,favouriteColour", {}, (400, "Request_BadRequest")),
-        ("/users?$orderby=displayName", {}, (400, "Request_BadRequest")),
+        ("/users?$orderby=mail", {}, (400, "Request_UnsupportedQuery")),
+        ("/users?$orderby=displayName&$filter=accountEnabled eq true", {}, (400, "Request_UnsupportedQuery")),
+        ("/users?$orderby=displayName sideways", {}, (400, "Request_BadRequest")),
+        ("/users/$count", {}, (400, "Request_BadRequest")),
         ("/users?$skiptoken=forged", {}, (400, "Request_BadRequest")),
         ("/directory/deletedItems", {}, (400, "Request_BadRequest")),
         ("/directory/deletedItems/microsoft.graph.contact", {}, (400, "Request_BadRequest")),
@@ -67,6 +70,20 @@ async def test_advanced_queries_work_only_with_consistency_level_and_count():
     body = response.json()
     assert response.status_code == 200
     assert body["@odata.count"] == 1 and body["value"][0]["displayName"] == "Ann Lee"
+
+
+async def test_what_graph_accepts_by_default_the_emulator_answers_too():
+    data = tenant(users=[user("Bo Ng", "bo@contoso.com", proxyAddresses=["SMTP:bo@contoso.com", "x500:/o=Bo"]),
+                         user("Ann Lee", "ann@contoso.com")])
+    async with _client(data) as client:
+        ordered = (await client.get("/users?$orderby=displayName")).json()["value"]
+        backwards = (await client.get("/users?$orderby=userPrincipalName desc")).json()["value"]
+        x500 = (await client.get("/users", params={"$filter": "proxyAddresses/any(p:startswith(p,'X500:'))"})).json()
+        count = await client.get("/users/$count", headers={"ConsistencyLevel": "eventual"})
+    assert [u["displayName"] for u in ordered] == ["Ann Lee", "Bo Ng"]
+    assert [u["displayName"] for u in backwards] == ["Bo Ng", "Ann Lee"]
+    assert [u["displayName"] for u in x500["value"]] == ["Bo Ng"]
+    assert (count.status_code, count.text) == (200, "2")
 
 
 async def test_writes_are_refused():

@@ -104,6 +104,8 @@ def test_no_profile_and_no_environment_is_none(tmp_path):
         ('default_profile = "y"\n[profiles.x]\n', "default_profile 'y' is not a profile (profiles: x)"),
         ('[profiles.x]\ntoken_cache = "disk"\n', "'token_cache' is 'disk'; allowed: auto, memory, unencrypted-file"),
         ("theme = [1]\n", "'theme' must be a non-empty string"),
+        ('[keys]\n"app.quit" = 3\n', "[keys] 'app.quit' must be a string of keys"),
+        ('[profiles."../../x"]\n', "profile name '../../x': use letters, digits"),
     ],
 )
 def test_invalid_config_names_file_key_and_what_is_allowed(tmp_path, text, words):
@@ -112,3 +114,14 @@ def test_invalid_config_names_file_key_and_what_is_allowed(tmp_path, text, words
         load_config(path, required=True)
     assert words in str(caught.value) and str(path) in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_env_overrides_apply_to_the_profile_the_run_started_with_not_to_palette_switches(tmp_path, monkeypatch):
+    from syncdash.cli import _profile_source
+
+    config = load_config(write(tmp_path, '[profiles.a]\ntenant = "a.com"\n[profiles.b]\ntenant = "b.com"\n'), required=True)
+    monkeypatch.setenv("SYNCDASH_TENANT_ID", "env.com")
+    monkeypatch.setenv("SYNCDASH_CLOUD", "china")
+    assert select_profile(config, "a").tenant == "env.com"
+    switched = _profile_source(config, "b")()
+    assert (switched.profile.tenant, switched.cloud.name) == ("b.com", "public")

@@ -57,3 +57,15 @@ def test_address_prefixes_and_holder_matching():
     holder = DirectoryObject(id="1", kind=ObjectKind.GROUP, display_name="G", proxy_addresses=("SMTP:Sales@X.com", "x500:/o=x"))
     assert holds_value(holder, "smtp:sales@x.com") and holds_value(holder, "SALES@x.com")
     assert holds_value(holder, "X500:/O=X") and not holds_value(holder, "other@x.com")
+
+
+@pytest.mark.parametrize(("header", "seconds"), [("2.128", 2.128), ("7", 7.0), ("0.5", 0.5)])
+def test_the_sdks_retry_handler_waits_what_retry_after_says(header, seconds):
+    """Through kiota's own delay computation: a decimal its stock handler cannot read
+    would get a random backoff instead."""
+    import httpx
+
+    from syncdash.graph.retry import RetryAfterHandler
+
+    response = httpx.Response(429, headers={"Retry-After": header})
+    assert RetryAfterHandler().get_delay_time(1, response, 1.0) == pytest.approx(seconds)
