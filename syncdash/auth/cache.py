@@ -63,7 +63,26 @@ def persistence(profile: Profile) -> TokenCachePersistenceOptions | None:
     return None
 
 
+def _empty_persistent_caches(profile: Profile) -> None:
+    """Overwrite the profile's tokens wherever azure-identity keeps them — the secret service,
+    the macOS Keychain, a DPAPI file on Windows — through azure-identity's own choice of
+    store: on those platforms the files under ~/.IdentityService are only change markers."""
+    try:
+        from azure.identity._persistent_cache import _get_persistence  # no public API empties a cache
+    except ImportError:
+        return
+    for suffix in SUFFIXES:
+        try:
+            store = _get_persistence(allow_unencrypted=profile.token_cache == "unencrypted-file",
+                                     account_name="MSALCache", cache_name=cache_name(profile) + suffix)
+            store.save("{}")
+        except Exception:  # no such store on this platform (e.g. no secret service): nothing was kept there
+            continue
+
+
 def remove_cache(profile: Profile) -> list[Path]:
+    """Forget the profile's cached tokens: emptied in their store, then the files removed."""
+    _empty_persistent_caches(profile)
     removed = []
     for path in cache_files(profile):
         try:

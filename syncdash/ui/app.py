@@ -122,14 +122,15 @@ class SyncdashApp(App[None]):
         # after the binding has run (a non-priority binding resolves after the key has
         # travelled the widget chain, by when the next keys went to the old focus)
         Binding("slash", "filter", "Filter", priority=True, id="app.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, priority=True, id="app.clear_filter"),
+        Binding("escape", "clear_filter", "Clear filter / back to list", show=False, priority=True,
+                id="app.clear_filter"),
         Binding("1", "kind('all')", "All kinds", show=False, id="app.kind_all"),
         Binding("2", "kind('users')", "Users only", show=False, id="app.kind_users"),
         Binding("3", "kind('groups')", "Groups only", show=False, id="app.kind_groups"),
         Binding("4", "kind('contacts')", "Contacts only", show=False, id="app.kind_contacts"),
         Binding("s", "sort", "Sort", show=False, id="app.sort"),
         Binding("S", "reverse", "Reverse sort", show=False, id="app.reverse"),
-        Binding("tab", "pane(1)", "Next pane", show=False, priority=True, id="app.next_pane"),
+        Binding("tab", "pane(1)", "Pane", priority=True, id="app.next_pane"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, priority=True, id="app.previous_pane"),
         Binding("n", "note", "Note", show=False, id="app.note"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
@@ -399,6 +400,8 @@ class SyncdashApp(App[None]):
             self.call_later(self.refresh_tenant)
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
+        except Exception as exc:  # a bug or a library's surprise must not end the live refresh
+            self.post_message(RefreshFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
 
     @work(exclusive=True, group="diagnose", exit_on_error=False)
     async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantStatus) -> None:
@@ -409,7 +412,11 @@ class SyncdashApp(App[None]):
 
             facts = await gather_facts(client, obj, query=obj.identity, tenant=tenant, now=self.clock())
         except GraphError as exc:
-            self.post_message(RefreshFailed(str(exc)))
+            # one object's lookups failed: its checklist says so; the list is not stale
+            checklist = self.query_one(ChecklistPane)
+            checklist.loading = False
+            if self.selected is not None and self.selected.id == obj.id:
+                checklist.show_message(f"The three steps could not run: {exc}. r retries.")
             return
         self.post_message(Diagnosed(obj.id, facts, diagnose(facts)))
 
@@ -458,8 +465,7 @@ class SyncdashApp(App[None]):
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
         f = self.freshness
-        source = "stale" if self.objects else f.source
-        self.freshness = Freshness(source, f.complete, f.refreshed, False, f.scanned, message.reason)
+        self.freshness = Freshness("stale", f.complete, f.refreshed, False, f.scanned, message.reason)
         self._draw_status()
         self.notify(message.reason, title="Graph", severity="error", markup=False, timeout=8)
         self._schedule_refresh()
@@ -508,6 +514,10 @@ class SyncdashApp(App[None]):
     def _status_colours(self) -> dict[str, Style]:
         """The theme's warning, error and success colours as Rich styles (an ``ansi``
         theme names terminal colours, which Rich spells differently)."""
+        if self.no_color:
+            # NO_COLOR makes every colour a grey, and at 16 colours the greys of text and
+            # surface meet: the marks (✓ ✗ ?) and words carry the meaning, in the text's own colour
+            return {name: Style(bold=True) for name in ("warning", "error", "success")}
         variables = self.theme_variables
         return {
             name: Style(color=Color.parse(variables.get(name, fallback)).rich_color)
@@ -538,7 +548,7 @@ class SyncdashApp(App[None]):
         if obj is None:
             return
         note = self.store.note(self.tenant_key, obj.id)
-        self.query_one(DetailPane).show(render_detail(obj, self.facts, note, self.show_xml))
+        self.query_one(DetailPane).show(render_detail(obj, self.facts, note, self.show_xml), obj.id)
         if self.diagnosis is not None:
             colours = self._status_colours()
             checklist.show(self.diagnosis, self.store.ticks(self.tenant_key, obj.id),
@@ -611,6 +621,7 @@ class SyncdashApp(App[None]):
         groups = [
             ("Everywhere", _key_table(self, display)),
             ("Object list", _key_table(self.query_one(ErrorList), display)),
+            ("Detail", _key_table(self.query_one(DetailPane), display)),
             ("Checklist", _key_table(self.query_one(ChecklistPane), display)),
         ]
         footer = (
@@ -636,7 +647,8 @@ class SyncdashApp(App[None]):
             return on_main and not isinstance(self.focused, (Input, TextArea))
         if action == "clear_filter":
             box = self.query_one("#filter", Input)
-            return on_main and (self.focused is box or bool(box.value) or box.has_class("-shown"))
+            in_pane = isinstance(self.focused, (DetailPane, ChecklistPane))
+            return on_main and (self.focused is box or bool(box.value) or box.has_class("-shown") or in_pane)
         return True
 
     def _focus(self, widget: Widget) -> None:
@@ -652,6 +664,10 @@ class SyncdashApp(App[None]):
         self._focus(box)
 
     def action_clear_filter(self) -> None:
+        """Esc backs out one level, like k9s: from a pane to the list, then the filter goes."""
+        if isinstance(self.focused, (DetailPane, ChecklistPane)):
+            self._activate(0)
+            return
         box = self.query_one("#filter", Input)
         box.value = ""
         box.remove_class("-shown")
@@ -738,7 +754,7 @@ class SyncdashApp(App[None]):
             except OSError as exc:
                 self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error", markup=False)
                 return
-            self.notify(f"Wrote {len(diagnoses)} objects to {path}", markup=False)
+            self.notify(f"Wrote {len(diagnoses)} object{'' if len(diagnoses) == 1 else 's'} to {path}", markup=False)
 
         self.push_screen(ExportScreen(default, len(rows)), write)
 

@@ -12,7 +12,9 @@ def binding_ids() -> frozenset[str]:
     from syncdash.ui.screens.help import HelpScreen
     from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen, SignInScreen
     from syncdash.ui.widgets.checklist_pane import ChecklistPane
+    from syncdash.ui.widgets.detail_pane import DetailPane
     from syncdash.ui.widgets.error_list import ErrorList
 
-    classes = (SyncdashApp, HelpScreen, ExportScreen, LinkScreen, NoteScreen, SignInScreen, ChecklistPane, ErrorList)
+    classes = (SyncdashApp, HelpScreen, ExportScreen, LinkScreen, NoteScreen, SignInScreen, ChecklistPane,
+               DetailPane, ErrorList)
     return frozenset(b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id)

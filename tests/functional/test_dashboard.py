@@ -281,8 +281,7 @@ async def test_e_exports_the_current_view(dashboard, tmp_path):
         await pilot.press("2", "e")
         assert isinstance(app.screen, ExportScreen)
         app.screen.query_one("#path", Input).value = str(target)
-        app.screen.query_one("#path", Input).focus()
-        await pilot.press("enter")
+        await pilot.press("enter")  # the file name has the focus: Enter writes
         await pilot.pause()
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Directory sync errors: Contoso")
@@ -505,3 +504,43 @@ async def test_refreshes_follow_delta_links_and_restarts_reuse_the_mirror(dashbo
         full_reads = [r for r in second.emulator.requests
                       if r.path.endswith(("/users", "/groups", "/contacts")) and "$filter" not in r.query]
         assert full_reads == []  # the saved mirror's delta links, not a full read
+
+
+async def test_esc_backs_out_of_a_pane_and_another_object_opens_at_its_top(dashboard):
+    from syncdash.ui.widgets.detail_pane import DetailPane
+
+    app = dashboard().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")  # narrow: the detail pane alone
+        detail = app.query_one(DetailPane)
+        assert app.focused is detail
+        await pilot.press("j", "j", "j", "j")
+        await pilot.pause()
+        assert detail.scroll_y > 0
+        await pilot.press("escape")
+        assert isinstance(app.focused, ErrorList) and app.query_one("#list-pane").has_class("-active")
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert app.focused is detail and detail.scroll_y == 0
+        await pilot.press("tab", "escape")  # from the checklist too
+        assert isinstance(app.focused, ErrorList)
+
+
+async def test_an_unexpected_failure_is_shown_and_the_refresh_goes_on(tmp_path):
+    from syncdash.store import Store
+    from syncdash.ui.app import SyncdashApp
+
+    attempts = []
+
+    def broken(_hooks):  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        raise RuntimeError("a library's surprise")
+
+    store = Store(tmp_path / "c", tmp_path / "d")
+    app = SyncdashApp(broken, tenant_key="t", store=store, refresh=1, clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(2.5)
+        assert "unexpected error: RuntimeError: a library's surprise" in status_text(app)
+        assert len(attempts) >= 2 and app.is_running  # the next refresh was scheduled
+    store.close()

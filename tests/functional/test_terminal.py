@@ -56,19 +56,20 @@ class Terminal:
 
 
 
-@pytest.fixture(params=["xterm-256color", "xterm"])
-def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
+def launch(tmp_path: Path, term: str, **extra_env: str) -> Terminal:
+    """The installed ``syncdash --demo`` in a detached tmux session at 80×24."""
     executable = Path(sys.executable).parent / "syncdash"
     command = str(executable) if executable.exists() else f"{sys.executable} -m syncdash"
     socket = tmp_path / "tmux.sock"
     env = {
-        "TERM": request.param,
+        "TERM": term,
         "HOME": str(tmp_path),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "PATH": os.environ.get("PATH", ""),
         "LANG": "C.UTF-8",
+        **extra_env,
     }
     environment = " ".join(f"{key}='{value}'" for key, value in env.items())
     status_file = tmp_path / "status"
@@ -79,9 +80,14 @@ def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
          f"env -i {environment} sh {wrapper} {command} --demo --refresh 3600"],
         check=True, timeout=20,
     )
-    term = Terminal("sd", socket, status_file)
+    return Terminal("sd", socket, status_file)
+
+
+@pytest.fixture(params=["xterm-256color", "xterm"])
+def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
+    term = launch(tmp_path, request.param)
     yield term
-    subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, timeout=20)
+    subprocess.run(["tmux", "-S", str(term.socket), "kill-server"], capture_output=True, timeout=20)
 
 
 def test_the_demo_runs_in_a_real_terminal(terminal):
@@ -134,3 +140,43 @@ def test_ctrl_c_in_a_real_terminal_quits_with_the_terminal_restored(terminal):
     assert status == "0", f"Ctrl+C ended syncdash with status {status!r}; the screen was:\n{terminal.screen()}"
     modes = terminal.tmux("display-message", "-p", "-t", terminal.session, "#{alternate_on} #{mouse_any_flag}")
     assert modes.split() == ["0", "0"], f"terminal modes left on: {modes!r}"
+
+
+def _cells(line: str) -> list[tuple[str, int | None, int | None]]:
+    """(character, foreground, background) of each cell of a ``capture-pane -e`` line,
+    colours as 16-colour indexes (None: the terminal's default)."""
+    import re
+
+    cells, fg, bg = [], None, None
+    for escape, char in re.findall(r"(\x1b\[[0-9;]*m)|(.)", line):
+        if char:
+            cells.append((char, fg, bg))
+            continue
+        codes = [int(c) for c in escape[2:-1].split(";") if c] or [0]
+        for code in codes:
+            if code == 0:
+                fg = bg = None
+            elif 30 <= code <= 37 or 90 <= code <= 97:
+                fg = code - 30 if code < 90 else code - 82
+            elif 40 <= code <= 47 or 100 <= code <= 107:
+                bg = code - 40 if code < 100 else code - 92
+            elif code == 39:
+                fg = None
+            elif code == 49:
+                bg = None
+    return cells
+
+
+def test_with_no_color_on_a_16_colour_terminal_the_marks_stay_visible(tmp_path):
+    term = launch(tmp_path, "xterm", NO_COLOR="1")
+    try:
+        term.wait_for("complete")
+        term.keys("Tab")
+        term.keys("Tab")
+        term.wait_for("Step 1")
+        screen = term.tmux("capture-pane", "-p", "-e", "-t", term.session)
+        marks = [(char, fg, bg) for line in screen.splitlines() for char, fg, bg in _cells(line) if char in "✓✗"]
+        assert marks, screen
+        assert all(fg != bg for _, fg, bg in marks), f"a mark is drawn in its background's colour: {marks}"
+    finally:
+        subprocess.run(["tmux", "-S", str(term.socket), "kill-server"], capture_output=True, timeout=20)

@@ -68,9 +68,14 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"Export the {self._count} objects in view (Enter to write, Esc to cancel)"))
+            objects = "the object" if self._count == 1 else f"the {self._count} objects"
+            yield Static(Text(f"Export {objects} in view. Enter writes the file; Tab reaches the format; "
+                              "Esc cancels."), markup=False)
             yield Select([(name, name) for name in REPORT_FORMATS], value="markdown", allow_blank=False, id="format")
             yield Input(str(self._default), id="path")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()  # Enter writes at once; the format is a Tab away
 
     def on_select_changed(self, event: Select.Changed) -> None:
         path = Path(self.query_one("#path", Input).value)
@@ -98,9 +103,10 @@ class LinkScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"{self._title} in the admin center:"))
+            yield Static(Text(f"{self._title} in the admin center:"), markup=False)
             yield Static(Text(self._url, style=Style(link=self._url, underline=True)), markup=False)
-            yield Label(Text("Ctrl+click (or your terminal's link key) opens it; c copied it too. Esc closes."))
+            yield Static(Text("Ctrl+click (or your terminal's link key) opens it. It is on the clipboard "
+                              "too (OSC 52). Esc closes."), markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

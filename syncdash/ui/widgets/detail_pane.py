@@ -9,6 +9,7 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -107,7 +108,17 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
 
 
 class DetailPane(VerticalScroll, can_focus=True):
+    """The selected object in full; it scrolls with the list's keys too."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+    ]
     shown: RenderableType = ""
+    #: Whose detail is shown: another object starts at its top, a refresh keeps the place.
+    object_id: str | None = None
 
     DEFAULT_CSS = """
     DetailPane { background: $surface; padding: 0 1; }
@@ -117,6 +128,9 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("Select an object to see it in full.", id="detail-body", markup=False)
 
-    def show(self, renderable: RenderableType) -> None:
+    def show(self, renderable: RenderableType, object_id: str | None = None) -> None:
         self.shown = renderable
         self.query_one("#detail-body", Static).update(renderable)
+        if object_id != self.object_id:
+            self.object_id = object_id
+            self.scroll_home(animate=False)
