@@ -143,9 +143,10 @@ class ThreadedCredential:
         self._lock: asyncio.Lock | None = None
 
     def _sign_in_and_remember(self, scopes: tuple[str, ...], kwargs: dict[str, Any]) -> None:
-        remember, self._remember = self._remember, None
-        assert remember is not None
-        remember(self._credential.authenticate(scopes=list(scopes), enable_cae=kwargs.get("enable_cae", False)))
+        record = self._credential.authenticate(scopes=list(scopes), enable_cae=kwargs.get("enable_cae", False))
+        remember, self._remember = self._remember, None  # only once signed in: a failed try asks again
+        if remember is not None:
+            remember(record)
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.exceptions import ClientAuthenticationError
