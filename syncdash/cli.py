@@ -182,11 +182,14 @@ class ThrottleNotice:
         self._quiet_until = max(self._quiet_until, now + seconds + 1.0)
 
 
-def _write(text: str, output: Path | None) -> None:
-    """To stdout, or to a file that is replaced whole only once the text is complete."""
+def _write(text: str, output: Path | None, *, readable: bool = False) -> None:
+    """To stdout, or to a file that is replaced whole only once the text is complete.
+    ``readable`` output (text, table) on a terminal is fitted to its encoding."""
+    from syncdash.export.formats import for_terminal
     from syncdash.files import write_atomically
 
     if output is None:
+        text = for_terminal(text, sys.stdout.encoding or "ascii") if readable else text
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
@@ -202,7 +205,8 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
     outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
     for reason in outcome.unavailable:
         print(f"syncdash: not checked: {reason}", file=sys.stderr)
-    _write(formats.render_report(args.format, outcome.tenant, outcome.complete, outcome.diagnoses), args.output)
+    _write(formats.render_report(args.format, outcome.tenant, outcome.complete, outcome.diagnoses), args.output,
+           readable=args.format not in MACHINE_FORMATS)
     if outcome.diagnoses:
         return EXIT_PROBLEMS
     # nothing found, but a kind went unread: "clear" would be a guess, so exit as an auth failure
@@ -226,7 +230,8 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     if args.format == "json":
         _write(formats.check_json(outcome.tenant, outcome.diagnosis), None)
     else:
-        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii"), None)
+        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii"), None,
+               readable=True)
     if outcome.diagnosis.all_clear:
         return EXIT_CLEAR
     return EXIT_PROBLEMS

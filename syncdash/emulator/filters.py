@@ -177,16 +177,20 @@ class FilterParser:
         compare = _COMPARE[operator]
         return lambda obj: compare(obj.get(name), value)
 
-    def function(self, function: str) -> Predicate:
+    def call(self, function: str) -> tuple[str, str]:
+        """``(target, 'literal')`` after a function name: the target and the folded literal."""
         self.take("(")
-        prop = self.take().text
+        target = self.take().text
         self.take(",")
         value = self.literal()
         self.take(")")
-        self.allow(prop, function)
         if not isinstance(value, str):
             raise bad_request(f"{function} expects a string literal.")
-        wanted = value.casefold()
+        return target, value.casefold()
+
+    def function(self, function: str) -> Predicate:
+        prop, wanted = self.call(function)
+        self.allow(prop, function)
         if function == "startswith":
             return lambda obj: isinstance(obj.get(prop), str) and obj[prop].casefold().startswith(wanted)
         return lambda obj: isinstance(obj.get(prop), str) and obj[prop].casefold().endswith(wanted)
@@ -239,17 +243,11 @@ class FilterParser:
     def any_startswith(self, prop: str, variable: str) -> Predicate:
         """``prop/any(x:startswith(x,'v'))`` on a string collection such as proxyAddresses."""
         self.take()
-        self.take("(")
-        if self.take().text != variable:
+        target, wanted = self.call("startswith")
+        if target != variable:
             raise bad_request(f"Syntax error: unknown range variable in '{self.text}'.")
-        self.take(",")
-        value = self.literal()
-        self.take(")")
         self.take(")")
         self.allow(prop, "any:startswith")
-        if not isinstance(value, str):
-            raise bad_request("startswith expects a string literal.")
-        wanted = value.casefold()
         return lambda obj: any(isinstance(item, str) and item.casefold().startswith(wanted)
                                for item in obj.get(prop) or [])
 

@@ -76,13 +76,19 @@ def _details(finding: Finding, *, encoding: str = "utf-8") -> list[tuple[str, st
     return details
 
 
-#: Symbols of syncdash's own text and their ASCII forms, for terminals that are not UTF-8.
-_ASCII_FORMS = str.maketrans({"→": "->", "…": "...", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+#: Symbols of syncdash's own text and their ASCII forms, for terminals that are not UTF-8
+#: (one character for the ellipsis that cuts table cells, so columns stay aligned).
+_ASCII_FORMS = str.maketrans({"→": "->", "…": "~", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
 
 
-def _shown(text: str, unicode: bool) -> str:
-    text = safe_text(text)
-    return text if unicode else text.translate(_ASCII_FORMS)
+def is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
+def for_terminal(text: str, encoding: str) -> str:
+    """Human-readable output as the terminal can show it: arrows and ellipses in ASCII
+    where it is not UTF-8 (anything else it lacks becomes ``?`` on the way out)."""
+    return text if is_utf8(encoding) else text.translate(_ASCII_FORMS)
 
 
 # -- report ---------------------------------------------------------------------------
@@ -145,23 +151,22 @@ def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
 
 def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8") -> str:
     """The checklist as an admin reads it: a mark per step, findings and manual checks;
-    on a terminal that is not UTF-8, with ASCII marks and arrows."""
-    unicode = encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
-    marks = MARKS[unicode]
+    on a terminal that is not UTF-8, with ASCII marks."""
+    marks = MARKS[is_utf8(encoding)]
     obj = diagnosis.object
     title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
              else f"{diagnosis.query} (not found in Entra ID)")
-    lines = [_shown(title, unicode), _shown(tenant_line(tenant), unicode), ""]
+    lines = [safe_text(title), tenant_line(tenant), ""]
     for step in diagnosis.steps:
         note = "" if step.needed else "  (not needed: an earlier step found the cause)"
         lines.append(f"{marks[step.status]} Step {step.step}: {step.title}{note}")
         for reason in step.unknown:
-            lines.append(f"    ? could not check: {_shown(reason, unicode)}")
+            lines.append(f"    ? could not check: {safe_text(reason)}")
         for f in step.findings:
-            lines.append(f"    {f.severity.value} [{f.code}] {_shown(f.message, unicode)}")
-            lines += [f"        {label}: {_shown(text, unicode)}" for label, text in _details(f, encoding=encoding)]
+            lines.append(f"    {f.severity.value} [{f.code}] {safe_text(f.message)}")
+            lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f, encoding=encoding)]
             lines.append(f"        docs: {f.docs}")
         lines.append("    manual checks:")
-        lines += [f"      [ ] {_shown(m.text, unicode)}" for m in step.manual]
+        lines += [f"      [ ] {m.text}" for m in step.manual]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
