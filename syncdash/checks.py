@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from syncdash.diagnose import diagnose
+from syncdash.diagnose.engine import diagnose
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.facts import gather_facts

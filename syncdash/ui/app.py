@@ -21,11 +21,10 @@ from textual.fuzzy import Matcher
 from textual.markup import escape as escape_markup
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 
 from syncdash.auth.tokens import TokenInfo, token_info
 from syncdash.clouds import CLOUDS, Cloud
-from syncdash.diagnose import diagnose
 from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.files import write_atomically
 from syncdash.graph.errors import AuthenticationFailed, GraphError
@@ -53,6 +52,14 @@ if TYPE_CHECKING:
 Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
+
+
+def diagnose(facts: ObjectFacts) -> Diagnosis:
+    """The three steps, their rules loaded when the first object is chosen rather than
+    before the first frame (a few ms of start-up)."""
+    from syncdash.diagnose.engine import diagnose as run_steps
+
+    return run_steps(facts)
 
 
 def _resolution(obj: DirectoryObject) -> str:
@@ -153,6 +160,7 @@ class SyncdashApp(App[None]):
         theme_dirs: list[Path] | None = None,
         cloud: Cloud = CLOUDS["public"],
         profiles: Mapping[str, Callable[[], Source]] | None = None,
+        on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self._connect = connect
@@ -167,9 +175,10 @@ class SyncdashApp(App[None]):
         self.clock = clock
         self._wanted_theme = theme
         self._keymap = dict(keymap or {})
-        self._theme_dirs = theme_dirs or []
+        self._theme_problems = self._start_with_theme(theme_dirs or [])
         self.cloud = cloud
         self.profiles = dict(profiles or {})
+        self._on_first_frame = on_first_frame
         self.mirror: Mirror | None = None
         self.permissions: TokenInfo | None = None
         self._sign_in: SignInScreen | None = None
@@ -187,6 +196,34 @@ class SyncdashApp(App[None]):
         self._first_list = True
         self._next_refresh = None
 
+    def _start_with_theme(self, directories: list[Path]) -> list[str]:
+        """Registers the validated themes and picks one before the stylesheet is first
+        read: assigning ``App.theme`` to a running app parses every stylesheet again
+        (about 40 ms, a sixth of the start-up). Textual's own themes are withdrawn, so
+        the switcher offers only themes whose status colours were checked. Returns the
+        problems to show once the app runs."""
+        themes, problems = load_themes(directories)
+        if not themes:
+            return problems
+        for name in list(self.available_themes):
+            self.unregister_theme(name)
+        for theme in themes:
+            self.register_theme(theme)
+        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else themes[0].name
+        wanted = self._wanted_theme or self.store.preference("theme") or fallback
+        if wanted not in self.available_themes:
+            problems.append(f"unknown theme {wanted!r}; using {fallback}")
+            wanted = fallback
+        self.set_reactive(App.theme, wanted)
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{wanted}", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())  # App.__init__ read textual-dark's
+        # What App._watch_theme does for a running app; an ``ansi`` theme needs it.
+        self._refresh_truecolor_filter(self.ansi_theme)
+        return problems
+
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -201,20 +238,12 @@ class SyncdashApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        themes, problems = load_themes(self._theme_dirs)
-        for theme in themes:
-            self.register_theme(theme)
-        names = {theme.name for theme in themes} | set(self.available_themes)
-        wanted = self._wanted_theme or self.store.preference("theme") or DEFAULT_THEME
-        if wanted not in names:
-            problems.append(f"unknown theme {wanted!r}; using {DEFAULT_THEME}")
-            wanted = DEFAULT_THEME
-        if wanted in names:
-            self.theme = wanted
+        if self.theme != self.store.preference("theme") and self._wanted_theme == self.theme:
+            self._remember_theme(self.current_theme)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._keymap:
             self.set_keymap(self._keymap)
-        for problem in problems:
+        for problem in self._theme_problems:
             self.notify(problem, severity="warning", markup=False, timeout=10)
         self.query_one("#list-pane").border_title = "Objects with sync errors"
         self.query_one("#detail-pane").border_title = "Detail"
@@ -225,6 +254,8 @@ class SyncdashApp(App[None]):
         self._handle_signals()
         self.set_interval(30, self._draw_status)
         self._draw_status()
+        if self._on_first_frame is not None:
+            self.call_after_refresh(self._on_first_frame)
         self.call_after_refresh(self.refresh_tenant)
 
     def _handle_signals(self) -> None:
@@ -644,7 +675,7 @@ class SyncdashApp(App[None]):
         character and Esc closes the dialog."""
         on_main = self.screen is self.screen_stack[0]
         if action == "filter":
-            return on_main and not isinstance(self.focused, (Input, TextArea))
+            return on_main and not isinstance(self.focused, Input)  # the note's TextArea is in a dialog
         if action == "clear_filter":
             box = self.query_one("#filter", Input)
             in_pane = isinstance(self.focused, (DetailPane, ChecklistPane))

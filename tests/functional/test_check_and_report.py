@@ -328,3 +328,15 @@ def test_an_object_matching_hundreds_lists_a_few_and_counts_the_rest(capsys, tmp
     lines = err.strip().splitlines()
     assert code == 2 and lines[0] == "syncdash: 300 objects match 'Sam'; name one:"
     assert len(lines) == 22 and lines[-1].startswith("  … and 280 more")
+
+
+def test_garbage_collection_is_back_on_after_every_command(capsys):
+    """Start-up runs with collection paused; a command or a test process left without it
+    would grow without bound."""
+    import gc
+
+    run(capsys, "--demo", "report")
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--demo", "--refresh", "0"])
+    assert gc.isenabled()

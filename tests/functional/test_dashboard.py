@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from factories import conflict, tenant, user
 from textual.command import CommandPalette
+from textual.color import Color
 from textual.content import Content
 from textual.widgets import Input
 
@@ -401,6 +402,8 @@ async def test_every_shipped_theme_runs_the_dashboard(dashboard):
             await loaded(pilot)
             assert app.theme == theme.name
             assert "Contoso" in status_text(app) and len(names(app)) == 29
+            if not theme.ansi:  # drawn in the theme's own colours, not in those of Textual's default
+                assert app.query_one("StatusBar").styles.background == Color.parse(theme.panel)
 
 
 async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persists(dashboard, tmp_path):
@@ -416,6 +419,32 @@ async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persist
     async with again.app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         assert again.app.theme == "high-contrast"
+
+
+async def test_a_theme_chosen_at_start_persists_and_only_checked_themes_are_offered(dashboard, tmp_path):
+    from syncdash.ui.themes import load_themes, shipped_theme_dirs
+
+    made = dashboard(theme="ansi", store_dir=tmp_path / "prefs")
+    async with made.app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        # Textual's own themes (nord, gruvbox…) were never checked for readable status colours
+        assert set(made.app.available_themes) == {t.name for t in load_themes(shipped_theme_dirs())[0]}
+        assert made.app.has_class("-theme-ansi") and made.app.native_ansi_color  # terminal colours, unconverted
+    made.store.close()
+    again = dashboard(store_dir=tmp_path / "prefs")
+    async with again.app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert again.app.theme == "ansi"
+
+
+async def test_the_first_frame_is_announced_once_with_the_panes_laid_out(dashboard):
+    calls: list[int] = []
+    made = dashboard(on_first_frame=lambda: calls.append(made.app.query_one(ErrorList).size.height))
+    async with made.app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("r")
+        await loaded(pilot)
+    assert len(calls) == 1 and calls[0] > 0
 
 
 async def test_throttling_shows_in_the_header_while_it_lasts(dashboard):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from syncdash.diagnose import diagnose
+from syncdash.diagnose.engine import diagnose
 from syncdash.diagnose.catalog import CODES
 from syncdash.diagnose.findings import Severity, Status
 from syncdash.model import (

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncdash.diagnose import diagnose
+from syncdash.diagnose.engine import diagnose
 from syncdash.export import formats
 from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.parse import directory_object

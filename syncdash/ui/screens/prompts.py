@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from syncdash.export.formats import REPORT_FORMATS
+from syncdash.export import REPORT_FORMATS
 
 _CSS = """
 {name} {{ align: center middle; }}
