@@ -123,8 +123,20 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     app = pilot.app
     for _ in range(100):  # the workers' last messages may still be in flight on a busy machine
-        loading = any(getattr(widget, "loading", False) for widget in app.query("ChecklistPane"))
+        loading = any(getattr(widget, "running", False) for widget in app.query("ChecklistPane"))
         if not getattr(getattr(app, "freshness", None), "scanning", False) and not loading:
             break
         await pilot.pause(0.05)
     await pilot.pause()
+
+
+def checklist_lines(app) -> str:  # type: ignore[no-untyped-def]
+    """The checklist pane's options as plain text, each as it reads on a wide screen."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=400, file=io.StringIO(), color_system=None, legacy_windows=False)
+    for option in app.query_one("ChecklistPane").options:
+        console.print(option.prompt)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())

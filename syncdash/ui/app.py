@@ -21,7 +21,7 @@ from textual.fuzzy import Matcher
 from textual.markup import escape as escape_markup
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from syncdash.auth.tokens import TokenInfo, token_info
 from syncdash.clouds import CLOUDS, Cloud
@@ -40,6 +40,7 @@ from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
 from syncdash.ui.widgets.error_list import ErrorList
+from syncdash.ui.widgets.key_bar import KeyBar
 from syncdash.ui.widgets.status_bar import Freshness, StatusBar
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ class SyncdashApp(App[None]):
                 yield DetailPane(id="detail")
             with Vertical(id="checklist-pane", classes="pane"):
                 yield ChecklistPane(id="checklist")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.theme != self.store.preference("theme") and self._wanted_theme == self.theme:
@@ -343,6 +344,10 @@ class SyncdashApp(App[None]):
 
     # -- reading the tenant (workers) --------------------------------------------------
     def _on_throttle(self, seconds: float) -> None:
+        """In the header while it lasts; one notification per episode, not per retry."""
+        if not (self.freshness.problem or "").startswith("throttled"):
+            self.notify(f"Graph is throttling syncdash: retrying in {seconds:g} s; the list on screen stays.",
+                        title="Graph", severity="warning", markup=False, timeout=8)
         self.freshness = Freshness(
             self.freshness.source, self.freshness.complete, self.freshness.refreshed,
             self.freshness.scanning, self.freshness.scanned, f"throttled, retrying in {seconds:g} s",
@@ -445,7 +450,6 @@ class SyncdashApp(App[None]):
         except GraphError as exc:
             # one object's lookups failed: its checklist says so; the list is not stale
             checklist = self.query_one(ChecklistPane)
-            checklist.loading = False
             if self.selected is not None and self.selected.id == obj.id:
                 checklist.show_message(f"The three steps could not run: {exc}. r retries.")
             return
@@ -507,7 +511,6 @@ class SyncdashApp(App[None]):
         complete scan) has answered for the same object."""
         if self.selected is not None and self.selected.id == message.object_id and self.diagnosis is None:
             self.facts, self.diagnosis = message.facts, message.diagnosis
-            self.query_one(ChecklistPane).loading = False
             self._draw_selection()
 
     # -- state → widgets ----------------------------------------------------------------
@@ -535,6 +538,7 @@ class SyncdashApp(App[None]):
         error_list = self.query_one(ErrorList)
         error_list.empty_text = "No object matches the filter." if self.rows.rows else "No objects with sync errors."
         error_list.show(rows)
+        error_list.mark_sort(self.view.sort, self.view.reverse)
         arrow = "↑" if self.view.reverse else "↓"
         kind = f" · {self.view.kind.value}s" if self.view.kind else ""
         text = f" · filter {safe_text(self.view.filter)!r}" if self.view.filter else ""
@@ -564,12 +568,11 @@ class SyncdashApp(App[None]):
         self.facts = self.diagnosis = None
         if self.index is not None and self.tenant is not None:
             self.workers.cancel_group(self, "diagnose")
-            self.query_one(ChecklistPane).loading = False
             self.facts = self.index.facts(obj, query=obj.identity, tenant=self.tenant, now=self.clock(),
                                           unavailable=self.unavailable)
             self.diagnosis = diagnose(self.facts)
         elif self.tenant is not None:
-            self.query_one(ChecklistPane).loading = True
+            self.query_one(ChecklistPane).show_running()
             self.diagnose_remotely(obj, self.tenant)
         self._draw_selection()
 
@@ -585,7 +588,7 @@ class SyncdashApp(App[None]):
             checklist.show(self.diagnosis, self.store.ticks(self.tenant_key, obj.id),
                            {Status.CLEAR: colours["success"], Status.PROBLEM: colours["error"],
                             Status.UNKNOWN: colours["warning"]})
-        elif not checklist.loading:
+        elif not checklist.running:
             checklist.show_message("Waiting for the tenant status…")
 
     # -- widget events -----------------------------------------------------------------

@@ -15,8 +15,9 @@ from syncdash.ui.screens.help import HelpScreen
 from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.error_list import ErrorList
+from syncdash.ui.widgets.key_bar import KeyBar
 
-from conftest import FROZEN_NOW
+from conftest import FROZEN_NOW, checklist_lines
 from conftest import settle as loaded
 
 
@@ -29,13 +30,13 @@ def status_text(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def checklist_text(app) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(str(option.prompt) for option in app.query_one(ChecklistPane).options)
+    return checklist_lines(app)
 
 
-def detail_text(app) -> str:  # type: ignore[no-untyped-def]
+def detail_text(app, width: int = 200) -> str:  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    console = Console(width=200, record=True, file=open("/dev/null", "w"))
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))
     console.print(app.query_one("#detail").shown)
     return console.export_text()
 
@@ -177,8 +178,11 @@ async def test_sort_cycles_columns_and_reverses(dashboard):
         shown = names(app)
         assert shown == sorted(shown, key=str.casefold)
         assert "sorted by DISPLAY NAME" in app.query_one("#list-pane").border_subtitle
+        header = app.query_one(ErrorList).render_line(0).text  # the column titles as drawn
+        assert "↓DISPLAY NAME" in header and header.count("↓") == 1
         await pilot.press("S")
         assert names(app) == sorted(shown, key=str.casefold, reverse=True)
+        assert "↑DISPLAY NAME" in app.query_one(ErrorList).render_line(0).text
 
 
 async def test_space_ticks_a_manual_check_and_it_survives_a_restart(dashboard, tmp_path):
@@ -247,6 +251,22 @@ async def test_graph_trouble_keeps_the_last_data_marked_stale(dashboard):
         assert any("sign in again" in n.message for n in app._notifications)
 
 
+async def test_at_80_columns_the_header_breaks_between_its_parts_and_keeps_the_reason(dashboard):
+    made = dashboard()
+    app = made.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        made.emulator.faults.deny = {"organization": 401, "users": 401, "groups": 401, "contacts": 401}
+        await pilot.press("r")
+        await loaded(pilot)
+        lines = status_text(app).splitlines()
+        assert 2 <= len(lines) <= 3 and all(len(line) <= 78 for line in lines), lines
+        assert not any(line.startswith(("│", " ")) for line in lines), lines  # never a dangling separator
+        assert lines[0].startswith("Contoso") and "23 users · 4 groups · 2 contacts" in status_text(app)
+        assert "stale" in status_text(app) and "sign in again" in lines[-1]
+        assert app.query_one("StatusBar").size.height == len(lines)  # every line on screen
+
+
 async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_path):
     first = dashboard(store_dir=tmp_path / "cache")
     async with first.app.run_test(size=(160, 48)) as pilot:
@@ -259,6 +279,27 @@ async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_p
         assert "cached" in status_text(slow.app)
         await loaded(pilot)
         assert "live" in status_text(slow.app)
+
+
+async def test_each_step_spins_until_the_diagnosis_arrives_then_shows_its_mark(dashboard, tmp_path):
+    from syncdash.ui.widgets.checklist_pane import SPINNER
+
+    first = dashboard(store_dir=tmp_path / "cache")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+    first.store.close()
+    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=0.4))
+    async with slow.app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()  # the cached list's first object is looked up in Graph: slow
+        steps = checklist_text(slow.app).splitlines()
+        assert [line[2:9] for line in steps] == ["Step 1:", "Step 2:", "Step 3:"]
+        assert all(line[0] in SPINNER and line.endswith("checking…") for line in steps), steps
+        await pilot.pause(0.25)
+        assert checklist_text(slow.app).splitlines()[0][0] != steps[0][0]  # it turns
+        await loaded(pilot)
+        done = checklist_text(slow.app)
+        assert "checking…" not in done and "✗ Step 1:" in done
+        assert "– Step 3:" in done and "not needed: an earlier step found the cause" in done
 
 
 async def test_c_copies_and_o_shows_the_admin_center_link(dashboard):
@@ -421,6 +462,25 @@ async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persist
         assert again.app.theme == "high-contrast"
 
 
+async def test_the_key_bar_names_the_focused_panes_keys_each_whole_at_80_columns(dashboard):
+    app = dashboard(keymap={"app.raw_xml": "X"}).app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        bar = app.query_one(KeyBar)
+        seen = {}
+        for pane in ("list", "detail", "checklist"):
+            seen[pane] = bar.shown.plain
+            assert len(seen[pane]) <= 78 and seen[pane].endswith("q Quit  ? Help"), seen[pane]
+            await pilot.press("tab")
+            await pilot.pause()
+        assert "⏎ Open" in seen["list"] and "1–4 Kind" in seen["list"] and "Tick" not in seen["list"]
+        assert "j/k Scroll" in seen["detail"] and "X Raw XML" in seen["detail"]  # as remapped
+        assert "space Tick" in seen["checklist"] and "n Note" in seen["checklist"]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert bar.shown.plain.startswith("⏎ Done  esc Clear") and "Quit" not in bar.shown.plain  # q types q
+
+
 async def test_a_theme_chosen_at_start_persists_and_only_checked_themes_are_offered(dashboard, tmp_path):
     from syncdash.ui.themes import load_themes, shipped_theme_dirs
 
@@ -456,10 +516,13 @@ async def test_throttling_shows_in_the_header_while_it_lasts(dashboard):
                 break
             await pilot.pause(0.05)
         assert "throttled, retrying in 0.4 s" in status_text(app)
+        await pilot.pause(1.0)  # a few more refused retries
         made.emulator.faults.throttle_rate = 0.0
         await loaded(pilot)
         assert "throttled" not in status_text(app) and len(names(app)) == 29
         assert made.emulator.early_requests == 0
+        told = [n.message for n in app._notifications if "throttling" in n.message]
+        assert told == ["Graph is throttling syncdash: retrying in 0.4 s; the list on screen stays."]
 
 
 async def test_x_shows_the_raw_xml_of_service_errors(dashboard):
@@ -468,6 +531,9 @@ async def test_x_shows_the_raw_xml_of_service_errors(dashboard):
         await loaded(pilot)
         await pilot.press("slash", *DEMO_SCENARIOS["service-error"], "enter")
         assert "<ErrorRecord>" not in detail_text(app) and "(x: raw XML)" in detail_text(app)
+        narrow = detail_text(app, width=74).splitlines()  # the detail's width at 80 columns
+        heading = next(i for i, line in enumerate(narrow) if line.startswith("exchange/"))
+        assert narrow[heading + 1].startswith("  Ex") and len(narrow[heading + 1].rstrip()) > 40  # not squeezed
         await pilot.press("x")
         assert "<ErrorRecord>" in detail_text(app)
 

@@ -115,8 +115,7 @@ async def test_the_dashboard_says_a_tick_was_not_saved_when_the_disk_is_full(das
 
     import diskcache
 
-    from conftest import settle
-    from syncdash.ui.widgets.checklist_pane import ChecklistPane
+    from conftest import checklist_lines, settle
 
     made = dashboard()
     app = made.app
@@ -131,5 +130,5 @@ async def test_the_dashboard_says_a_tick_was_not_saved_when_the_disk_is_full(das
         await pilot.pause()
         assert app.is_running
         assert any("tick not saved: database or disk is full" in n.message for n in app._notifications)
-        shown = "\n".join(str(o.prompt) for o in app.query_one(ChecklistPane).options)
+        shown = checklist_lines(app)
         assert "[ ] Identity synchronization error report" in shown

@@ -3,21 +3,40 @@ manual checks the admin ticks by hand (Space)."""
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from syncdash.diagnose.catalog import STEP_TITLES
 from syncdash.diagnose.findings import Diagnosis, Severity, Status
 from syncdash.sanitize import safe_text
 
 MARKS = {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"}
+#: Step 3 when step 1 or 2 already found the cause: the article would not run it.
+NOT_NEEDED = "–"
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def check_id(step: int, key: str) -> str:
     return f"{step}:{key}"
+
+
+def hanging(indent: int, lead: Text | str, body: Text | str) -> Table:
+    """``lead`` then ``body``, the body's wrapped lines kept under its first word rather
+    than back at the pane's edge (at 80 columns most lines wrap)."""
+    lead = lead if isinstance(lead, Text) else Text(lead)
+    body = body if isinstance(body, Text) else Text(body)  # a str would be read as markup
+    grid = Table.grid(padding=(0, 1, 0, 0), pad_edge=False, expand=True)
+    grid.add_column(width=indent + lead.cell_len, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(Text(" " * indent) + lead, body)
+    return grid
 
 
 class ChecklistPane(OptionList):
@@ -34,36 +53,70 @@ class ChecklistPane(OptionList):
             super().__init__()
             self.check = check
 
+    _spinner: Timer | None = None
+    _frame = 0
+
+    @property
+    def running(self) -> bool:
+        """The steps are being checked (their marks spin)."""
+        return self._spinner is not None
+
+    def _stop_spinner(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
     def show_message(self, message: str) -> None:
+        self._stop_spinner()
         self.set_options([Option(Text(message), disabled=True)])
+
+    def show_running(self) -> None:
+        """Each step with a spinner in place of its mark, until the diagnosis arrives."""
+        self._stop_spinner()
+        self._frame = 0
+        self.set_options([Option(self._running_header(step), disabled=True) for step in STEP_TITLES])
+        self._spinner = self.set_interval(0.1, self._spin)
+
+    def _running_header(self, step: int) -> Text:
+        header = Text(f"{SPINNER[self._frame % len(SPINNER)]} ", style="bold")
+        header.append(f"Step {step}: {STEP_TITLES[step]}", style="bold")
+        header.append("  checking…", style="italic")
+        return header
+
+    def _spin(self) -> None:
+        self._frame += 1
+        for index, step in enumerate(STEP_TITLES):
+            self.replace_option_prompt_at_index(index, self._running_header(step))
 
     def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, Style]) -> None:
         """Lay out the steps; keeps the highlighted manual check where it was (a refresh of
         the same object must not move the admin's place)."""
+        self._stop_spinner()
         highlighted = self.highlighted_option.id if self.highlighted_option else None
+        severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
         options: list[Option] = []
         for step in diagnosis.steps:
             header = Text()
-            header.append(f"{MARKS[step.status]} ", style=colours[step.status] + Style(bold=True))
+            if step.needed:
+                header.append(f"{MARKS[step.status]} ", style=colours[step.status] + Style(bold=True))
+            else:
+                header.append(f"{NOT_NEEDED} ", style=Style(bold=True, dim=True))
             header.append(f"Step {step.step}: {step.title}", style="bold")
             if not step.needed:
-                header.append("  (not needed: an earlier step found the cause)", style="italic")
+                header.append("  not needed: an earlier step found the cause", style="italic")
             options.append(Option(header, disabled=True))
             for reason in step.unknown:
-                options.append(Option(Text(f"  ? could not check: {safe_text(reason)}"), disabled=True))
+                options.append(Option(hanging(2, "?", f"could not check: {safe_text(reason)}"), disabled=True))
             for finding in step.findings:
-                line = Text("  ")
-                severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
-                line.append(finding.severity.value, style=severity_colour.get(finding.severity, Style()))
-                line.append(f" [{finding.code}] {safe_text(finding.message)}")
-                line.append(f"\n    fix: {safe_text(finding.fix)}")
+                parts: list[RenderableType] = [hanging(2, Text(finding.severity.value, severity_colour.get(
+                    finding.severity, Style())), f"[{finding.code}] {safe_text(finding.message)}")]
+                parts.append(hanging(4, "fix:", safe_text(finding.fix)))
                 if finding.powershell:
-                    line.append(f"\n    suggestion: {safe_text(finding.powershell)}", style="italic")
-                options.append(Option(line, disabled=True))
+                    parts.append(hanging(4, "suggestion:", Text(safe_text(finding.powershell), style="italic")))
+                options.append(Option(Group(*parts), disabled=True))
             for check in step.manual:
                 key = check_id(step.step, check.key)
-                box = "[x]" if key in ticks else "[ ]"
-                options.append(Option(Text(f"  {box} {check.text}"), id=key))
+                options.append(Option(hanging(2, "[x]" if key in ticks else "[ ]", check.text), id=key))
         self.set_options(options)
         try:
             self.highlighted = self.get_option_index(highlighted) if highlighted else None

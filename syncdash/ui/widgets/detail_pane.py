@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
@@ -40,6 +41,17 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     for name, value in rows:
         table.add_row(Text(safe_text(name)), Text(_value(value)))  # error rows are named by Graph data
     return table
+
+
+def _errors(title: str, errors: Iterable[tuple[str, object]]) -> Group:
+    """Each error's heading on its own line and its text under it at the pane's full
+    width: beside a long heading (a service instance and dates) a message or its XML
+    was squeezed into a dozen columns at 80."""
+    parts: list[RenderableType] = [Text(title, style="bold underline")]
+    for heading, detail in errors:
+        parts.append(Text(safe_text(heading), style="bold"))
+        parts.append(Padding(Text(_value(detail), overflow="fold"), (0, 0, 0, 2)))
+    return Group(*parts)
 
 
 def _sync_state(obj: DirectoryObject) -> str:
@@ -94,7 +106,7 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
         errors.append((f"{service.service_instance} ({state}, {_value(service.created)})", detail))
     if errors:
         title = "Errors" + ("" if show_xml or not obj.service_errors else "  (x: raw XML)")
-        parts.append(_section(title, errors))
+        parts.append(_errors(title, errors))
     holders = sorted({h.id: h for found in (facts.holders.values() if facts else ()) for h in found}.values(),
                      key=lambda h: h.display_name.casefold())
     if holders:

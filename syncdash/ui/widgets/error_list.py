@@ -90,6 +90,8 @@ class ErrorList(ScrollView, can_focus=True):
         self.new_ids: set[str] = set()
         self.empty_text = "No objects with sync errors."
         self._highlighted: str | None = None
+        #: The header's column titles, the sorted one marked with its direction.
+        self.titles: tuple[str, ...] = COLUMNS
 
     # -- data ---------------------------------------------------------------------
     def show(self, rows: list[Row], keep: str | None = None) -> None:
@@ -100,6 +102,12 @@ class ErrorList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         index = next((i for i, row in enumerate(rows) if row.id == target), None) if target else None
         self.cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
+        self.refresh()
+
+    def mark_sort(self, column: int, reverse: bool) -> None:
+        """The arrow goes before the title, so a narrow column cuts the title, not it."""
+        arrow = "↑" if reverse else "↓"
+        self.titles = tuple(f"{arrow}{title}" if i == column else title for i, title in enumerate(COLUMNS))
         self.refresh()
 
     @property
@@ -162,7 +170,7 @@ class ErrorList(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("error-list--header")
-            return self._line(COLUMNS, "", base + header, base + header)
+            return self._line(self.titles, "", base + header, base + header)
         index = int(self.scroll_y) + y - 1
         width = self.scrollable_content_region.width
         if not self.rows:
