@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.style import Style
-from textual import on, work
+from textual import events, on, work
 from textual.color import Color
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -307,6 +307,15 @@ class SyncdashApp(App[None]):
             self.notify(f"Cache not written ({problem}): the next start reads Graph again.",
                         severity="warning", markup=False, timeout=10)
         self._cache_warned = problem
+
+    def on_key(self, event: events.Key) -> None:
+        """Esc and the next key within 0.1 s (a quick hand, or both in one SSH packet)
+        reach Textual as Alt+key, which nothing here binds: it is taken as the two keys
+        it was, so Esc-then-j over a slow link still backs out and moves."""
+        if event.key.startswith("alt+") and len(event.key) == len("alt+") + 1:
+            event.stop()
+            self.simulate_key("escape")
+            self.simulate_key(event.key.removeprefix("alt+"))
 
     def action_interrupt(self) -> None:
         self._leave()
