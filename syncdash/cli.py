@@ -15,7 +15,7 @@ from syncdash import __version__
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from syncdash.config import Config
+    from syncdash.config import Config, Profile
     from syncdash.sources import Source
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
@@ -249,6 +249,12 @@ def _profile_source(config: Config, name: str) -> Callable[[], Source]:
     return make
 
 
+def refresh_interval(args: argparse.Namespace, config: Config, profile: Profile | None) -> float:
+    """--refresh, else the profile's, else the config file's; else 5 s for the demo (its
+    tenant changes every few seconds) and 60 s for a real tenant, which Graph throttles."""
+    return args.refresh or (profile and profile.refresh) or config.refresh or (5.0 if args.demo else 60.0)
+
+
 def _dashboard(args: argparse.Namespace, config: Config) -> int:
     import os
 
@@ -270,7 +276,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         source.connect,
         tenant_key=source.key,
         store=store,
-        refresh=args.refresh or (profile and profile.refresh) or config.refresh or (5.0 if args.demo else 60.0),
+        refresh=refresh_interval(args, config, profile),
         clock=lambda: datetime.now(timezone.utc),
         theme=args.theme or os.environ.get("SYNCDASH_THEME") or (profile and profile.theme) or config.theme,
         keymap=config.keys,

@@ -92,8 +92,10 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
 
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
              store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None,
-             on_first_frame: Any = None) -> Dashboard:
-        emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)), faults)
+             on_first_frame: Any = None, emulator: GraphEmulator | None = None) -> Dashboard:
+        if emulator is None:  # another run of the app against the same tenant reuses one
+            emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)),
+                                     faults)
         base = store_dir or tmp_path
         store = Store(base / "cache", base / "data")
 

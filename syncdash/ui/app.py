@@ -13,8 +13,8 @@ from rich.style import Style
 from textual import events, on, work
 from textual.color import Color
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.binding import Binding, BindingsMap
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 #: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
 Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
+#: More resolved objects than this at once are announced in one notification.
+RESOLVED_ONE_BY_ONE = 5
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
 
 
@@ -86,18 +88,30 @@ def _literal_hit(matcher: Matcher, label: str) -> Content:
 
 
 class JumpToObject(Provider):
-    """Command palette: "jump to object" by name, UPN, mail or conflicting value."""
+    """Command palette: "jump to object" by name, UPN or mail. The query is matched
+    against the object alone: with "Jump to" in the text, "to" matched every row."""
+
+    #: Objects the empty palette offers (the list's top rows, as sorted and filtered).
+    OFFERED = 10
+
+    async def discover(self) -> Hits:
+        app = self.app
+        assert isinstance(app, SyncdashApp)
+        for row in app.query_one(ErrorList).rows[: self.OFFERED]:
+            subject = f"{row.cells[1]}  {row.cells[2]}"
+            yield DiscoveryHit(Content("Jump to ") + Content(subject), lambda i=row.id: app.jump_to(i),
+                               text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
 
     async def search(self, query: str) -> Hits:
         app = self.app
         assert isinstance(app, SyncdashApp)
         matcher = self.matcher(query)
         for row in app.rows.rows.values():
-            label = f"Jump to {row.cells[1]}  {row.cells[2]}"
-            score = matcher.match(label)
+            subject = f"{row.cells[1]}  {row.cells[2]}"
+            score = matcher.match(subject)
             if score > 0:
-                yield Hit(score, _literal_hit(matcher, label), lambda i=row.id: app.jump_to(i),
-                          help=escape_markup(row.cells[4]))
+                yield Hit(score, Content("Jump to ") + _literal_hit(matcher, subject), lambda i=row.id: app.jump_to(i),
+                          text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
 
 
 class SwitchProfile(Provider):
@@ -125,6 +139,9 @@ class SyncdashApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         # Ctrl+C quits from every screen, as in k9s (not Textual's "press q to quit")
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="app.interrupt"),
+        # named here, with an id, so that it can be remapped (Textual adds it without one)
+        Binding("ctrl+p", "command_palette", "Command palette: jump to an object, profile, theme", show=False,
+                priority=True, id="app.palette"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         # "/" and Esc are priority keys: the keys typed right after them are dispatched only
         # after the binding has run (a non-priority binding resolves after the key has
@@ -327,6 +344,9 @@ class SyncdashApp(App[None]):
             self.tenant = cached.tenant
             self.freshness = Freshness("cached", cached.complete, cached.taken, scanning=True)
             self._take_list(cached.objects, announce=False)
+            # the first scan is compared with a complete snapshot: what changed while
+            # syncdash was closed is marked new or announced as resolved
+            self._first_list = not cached.complete
 
     def switch_profile(self, name: str) -> None:
         """Another tenant: its own client, cache, ticks and notes; nothing carried over."""
@@ -495,7 +515,8 @@ class SyncdashApp(App[None]):
         self.unavailable = message.unavailable
         problem = "; ".join(message.unavailable) or None
         self.freshness = Freshness("live", message.complete, self.clock(), scanning=False, problem=problem)
-        self._take_list(message.objects, announce=not self._first_list)
+        # a scan missing a kind (403) would announce all of that kind as resolved
+        self._take_list(message.objects, announce=not self._first_list and message.complete)
         self._first_list = False
         if message.resynced:
             kinds = ", ".join(f"{kind.value}s" for kind in message.resynced)
@@ -532,9 +553,13 @@ class SyncdashApp(App[None]):
         error_list = self.query_one(ErrorList)
         if announce:
             error_list.new_ids = added
-            for object_id in sorted(removed, key=lambda i: before[i].display_name.casefold()):
-                gone = before[object_id]
-                self.notify(f"{safe_text(gone.display_name)}: {_resolution(gone)} resolved", markup=False)
+            gone = sorted((before[i] for i in removed), key=lambda obj: obj.display_name.casefold())
+            if len(gone) > RESOLVED_ONE_BY_ONE:  # after a restart or a big fix: one line, not a flood
+                names = ", ".join(safe_text(obj.display_name) for obj in gone[:3])
+                self.notify(f"{len(gone)} objects' errors resolved: {names} and {len(gone) - 3} more", markup=False)
+            else:
+                for obj in gone:
+                    self.notify(f"{safe_text(obj.display_name)}: {_resolution(obj)} resolved", markup=False)
         self._show_rows()
         if self.selected is not None and (self.selected.id in changed or self.selected.id in removed or announce):
             current = self.objects.get(self.selected.id)
@@ -661,15 +686,19 @@ class SyncdashApp(App[None]):
         from syncdash.ui.screens.help import HelpScreen, bindings_table
 
         display = self.get_key_display
+        from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen, SignInScreen
+
         groups = [
-            ("Everywhere", _key_table(self, display)),
-            ("Object list", _key_table(self.query_one(ErrorList), display)),
-            ("Detail", _key_table(self.query_one(DetailPane), display)),
-            ("Checklist", _key_table(self.query_one(ChecklistPane), display)),
+            ("Everywhere", _key_table(self._bindings, display, self._keymap)),
+            ("Object list", _key_table(self.query_one(ErrorList)._bindings, display, self._keymap)),
+            ("Detail", _key_table(self.query_one(DetailPane)._bindings, display, self._keymap)),
+            ("Checklist", _key_table(self.query_one(ChecklistPane)._bindings, display, self._keymap)),
+            *((title, _key_table(dialog._merge_bindings(), display, self._keymap)) for title, dialog in (
+                ("Note editor", NoteScreen), ("Export dialog", ExportScreen), ("Link dialog", LinkScreen),
+                ("Sign-in dialog", SignInScreen), ("This help", HelpScreen))),
         ]
         footer = (
-            "Ctrl+P opens the command palette: jump to an object, switch theme.\n"
-            "Notes: n opens the editor, Ctrl+S saves. The mouse is optional (--mouse).\n"
+            "The mouse is optional (--mouse).\n"
             f"Permissions: {self._permission_summary()}"
         )
         self.push_screen(HelpScreen(bindings_table(groups), footer))
@@ -781,6 +810,8 @@ class SyncdashApp(App[None]):
                         severity="warning", markup=False)
             return
         rows = self.query_one(ErrorList).rows
+        # "complete scan" only for every object in error: no kind unread, no filter or kind chosen
+        complete = self.freshness.complete and not self.unavailable and len(rows) == len(self.rows.rows)
         default = Path.cwd() / f"syncdash-{self.clock():%Y%m%d-%H%M}.md"
 
         def write(choice: tuple[str, Path] | None) -> None:
@@ -793,7 +824,7 @@ class SyncdashApp(App[None]):
                 for row in rows if row.id in self.objects
             )
             try:
-                write_atomically(path, formats.render_report(kind, self.tenant, True, diagnoses))
+                write_atomically(path, formats.render_report(kind, self.tenant, complete, diagnoses))
             except OSError as exc:
                 self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error", markup=False)
                 return
@@ -802,12 +833,13 @@ class SyncdashApp(App[None]):
         self.push_screen(ExportScreen(default, len(rows)), write)
 
 
-def _key_table(node, display) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """(keys, description, id) of each of a node's own bindings, every key listed; the
-    ones Textual adds without an id (scrolling, Ctrl+C) are left out."""
+def _key_table(bindings: BindingsMap, display: Callable[[Binding], str],
+               keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) of each binding with an id, every key listed, as the
+    admin remapped them; the ones Textual adds without an id are left out."""
     found: dict[str, tuple[list[str], str]] = {}
-    own = node._bindings.copy()
-    own.apply_keymap(node.app._keymap)  # the keys as the admin remapped them
+    own = bindings.copy()
+    own.apply_keymap(keymap)
     for bindings in own.key_to_bindings.values():
         for binding in bindings:
             if binding.id:

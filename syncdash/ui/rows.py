@@ -14,7 +14,7 @@ from syncdash.model import ConflictProperty, DirectoryObject, ObjectKind
 from syncdash.sanitize import safe_text
 
 #: (title, share of the flexible width or a fixed width)
-COLUMNS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "VALUE", "SINCE")
+COLUMNS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "VALUE", "SINCE UTC")
 SORT_NEWEST = 5
 
 
@@ -56,7 +56,8 @@ def make_row(obj: DirectoryObject) -> Row:
     upn = obj.upn
     cells = (obj.kind.value, safe_text(obj.display_name), safe_text(upn or obj.mail or ""),
              safe_text(prop), safe_text(value), since)
-    haystack = "\n".join([obj.display_name, upn or "", obj.mail or "", *(e.value for e in errors)]).casefold()
+    haystack = "\n".join([obj.display_name, upn or "", obj.mail or "", *(e.value for e in errors),
+                          *(e.summary for e in service)]).casefold()
     return Row(obj.id, obj.kind, cells, haystack, newest)
 
 

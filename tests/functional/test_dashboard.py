@@ -33,6 +33,12 @@ def checklist_text(app) -> str:  # type: ignore[no-untyped-def]
     return checklist_lines(app)
 
 
+def ann_gets_a_conflict(data, **when: str) -> None:  # type: ignore[no-untyped-def]
+    """A healthy demo user gets a proxy address conflict (at ``when``, if given)."""
+    newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
+    newcomer["onPremisesProvisioningErrors"] = [conflict("ProxyAddress", "smtp:x@contoso.com", **when)]
+
+
 def detail_text(app, width: int = 200) -> str:  # type: ignore[no-untyped-def]
     from rich.console import Console
 
@@ -52,7 +58,7 @@ async def test_all_three_panes_fill_from_the_tenant(dashboard):
         assert "Step 1: Check for synchronization errors" in text and "Step 3:" in text
         status = status_text(app)
         assert "Contoso" in status and "dirsync on" in status and "last sync 23 min ago" in status
-        assert "complete" in status and "live 12:00:00" in status
+        assert "complete" in status and "live 12:00:00 UTC" in status
         assert "users" in status and "groups" in status and "contacts" in status
 
 
@@ -235,8 +241,7 @@ async def test_r_refreshes_now_and_the_list_lives(dashboard):
         requests = made.emulator.count()
         lynne = next(u for u in data["users"] if u["displayName"] == "Lynne Robbins")
         lynne["onPremisesProvisioningErrors"] = []
-        newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
-        newcomer["onPremisesProvisioningErrors"] = [conflict("ProxyAddress", "smtp:x@contoso.com")]
+        ann_gets_a_conflict(data)
         made.emulator.store.touch()
         await pilot.press("r")
         await loaded(pilot)
@@ -316,6 +321,106 @@ async def test_each_step_spins_until_the_diagnosis_arrives_then_shows_its_mark(d
         assert "– Step 3:" in done and "not needed: an earlier step found the cause" in done
 
 
+async def test_what_changed_while_syncdash_was_closed_is_announced_at_the_next_start(dashboard, tmp_path):
+    data = build_demo_tenant(FROZEN_NOW)
+    first = dashboard(tenant=data, store_dir=tmp_path / "cache")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+    first.store.close()
+    next(u for u in data["users"] if u["displayName"] == "Lynne Robbins")["onPremisesProvisioningErrors"] = []
+    ann_gets_a_conflict(data)
+    first.emulator.store.touch()
+    again = dashboard(store_dir=tmp_path / "cache", emulator=first.emulator)
+    async with again.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        assert "Lynne Robbins: proxy address conflict resolved" in [n.message for n in again.app._notifications]
+        assert {row.id for row in again.app.query_one(ErrorList).rows if row.cells[1] == "Ann Lee"} \
+            == again.app.query_one(ErrorList).new_ids
+
+
+async def test_many_resolved_at_once_make_one_notification(dashboard):
+    data = build_demo_tenant(FROZEN_NOW)
+    made = dashboard(tenant=data)
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        fixed = [u for u in data["users"] if u.get("onPremisesProvisioningErrors")][:8]
+        for obj in fixed:
+            obj["onPremisesProvisioningErrors"] = []
+        made.emulator.store.touch()
+        await pilot.press("r")
+        await loaded(pilot)
+        resolved = [n.message for n in app._notifications if "resolved" in n.message]
+        assert len(resolved) == 1 and resolved[0].startswith("8 objects' errors resolved: "), resolved
+
+
+async def test_a_kind_that_cannot_be_read_is_not_announced_as_resolved(dashboard):
+    made = dashboard()
+    app = made.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        made.emulator.faults.deny = {"contacts": 403}
+        await pilot.press("r")
+        await loaded(pilot)
+        assert not [n.message for n in app._notifications if "resolved" in n.message]
+
+
+async def test_the_filter_finds_what_the_value_column_shows_of_a_service_error(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"ex5e1c")  # the error code at the start of Emeka's VALUE cell
+        await pilot.pause()
+        assert names(app) == ["Emeka Murphy"]
+
+
+async def test_an_export_of_the_whole_list_says_complete_and_one_missing_a_kind_says_partial(dashboard, tmp_path):
+    for faults, scope in ((None, "complete scan"), (Faults(deny={"contacts": 403}), "partial list")):
+        app = dashboard(faults=faults).app
+        target = tmp_path / f"{scope}.md"
+        async with app.run_test(size=(160, 48)) as pilot:
+            await loaded(pilot)
+            await pilot.press("e")
+            app.screen.query_one("#path", Input).value = str(target)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert scope in target.read_text(encoding="utf-8").split("\n## ")[0]
+
+
+async def test_a_last_sync_over_two_hours_ago_is_drawn_in_the_warning_colour(dashboard):
+    from datetime import timedelta
+
+    for hours, warned in ((1, False), (5, True)):
+        data = build_demo_tenant(FROZEN_NOW)
+        then = FROZEN_NOW - timedelta(hours=hours)
+        data["organization"][0]["onPremisesLastSyncDateTime"] = then.strftime("%Y-%m-%dT%H:%M:%SZ")
+        app = dashboard(tenant=data).app
+        async with app.run_test(size=(160, 48)) as pilot:
+            await loaded(pilot)
+            shown = app.query_one("StatusBar").shown
+            start = shown.plain.index("last sync")
+            styles = [span.style for span in shown.spans if span.start <= start < span.end]
+            assert (app._status_colours()["warning"] in styles) is warned, (hours, styles)
+
+
+async def test_a_refresh_keeps_the_cursor_on_its_object_and_the_scroll_where_it_was(dashboard):
+    data = build_demo_tenant(FROZEN_NOW)
+    made = dashboard(tenant=data)
+    app = made.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press(*["j"] * 20, *["k"] * 5)  # scrolled down, the cursor mid-screen
+        error_list = app.query_one(ErrorList)
+        chosen, top = error_list.highlighted.id, error_list.scroll_y
+        assert top > 0
+        ann_gets_a_conflict(data, when="2026-11-24T11:59:00Z")  # the newest: on top
+        made.emulator.store.touch()
+        await pilot.press("r")
+        await loaded(pilot)
+        assert "Ann Lee" in names(app)
+        assert error_list.highlighted.id == chosen and error_list.scroll_y == top
+
+
 async def test_c_copies_and_o_shows_the_admin_center_link(dashboard):
     app = dashboard().app
     async with app.run_test(size=(160, 48)) as pilot:
@@ -341,6 +446,7 @@ async def test_e_exports_the_current_view(dashboard, tmp_path):
         await pilot.pause()
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Directory sync errors: Contoso")
+    assert "partial list" in text.split("\n## ")[0]  # users only: not the complete scan
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings and all("(user," in line for line in headings)
 
@@ -353,11 +459,32 @@ async def test_help_lists_every_key_with_its_id(dashboard):
         assert isinstance(app.screen, HelpScreen)
         table = app.screen._table
         ids = {str(cell) for column in table.columns for cell in column._cells}
-        for binding_id in ("app.quit", "app.filter", "app.refresh", "app.export", "list.down", "checklist.tick"):
-            assert binding_id in ids
+        from syncdash.ui.keys import binding_ids
+
+        assert binding_ids() <= ids  # every remappable key, the dialogs' too
+        assert {"app.palette", "checklist.down", "detail.page_up", "note.save"} <= ids
         await pilot.press("escape")
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_checklist_moves_with_the_lists_keys_and_the_palette_can_be_remapped(dashboard):
+    app = dashboard(keymap={"app.palette": "ctrl+o"}).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("tab", "tab")  # the checklist: its first manual check
+        checklist = app.query_one(ChecklistPane)
+        first = checklist.highlighted
+        await pilot.press("j")
+        assert checklist.highlighted > first
+        await pilot.press("G")
+        last = checklist.highlighted
+        assert last == max(i for i, option in enumerate(checklist.options) if not option.disabled)
+        await pilot.press("k", "g")
+        assert checklist.highlighted == first
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
 
 
 async def test_keys_can_be_remapped_by_binding_id(dashboard):
@@ -390,6 +517,22 @@ async def test_palette_jumps_to_an_object(dashboard):
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(ErrorList).highlighted.cells[1] == "Pradeep Gupta"
+
+
+async def test_the_empty_palette_offers_the_top_objects_and_to_matches_by_name_only(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.5)
+        options = app.screen.query_one("CommandList")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert [line.split("\n")[0] for line in shown if line.startswith("Jump to ")][:2] == [
+            "Jump to Lynne Robbins  lynne.robbins@contoso.com", "Jump to Joni Sherman  joni.sherman@contoso.com"]
+        await pilot.press(*"to")
+        await pilot.pause(0.5)
+        jumps = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert 0 < sum(line.startswith("Jump to") for line in jumps) < len(names(app))  # not every row
 
 
 async def test_q_quits(dashboard):
@@ -485,14 +628,21 @@ async def test_the_key_bar_names_the_focused_panes_keys_each_whole_at_80_columns
         for pane in ("list", "detail", "checklist"):
             seen[pane] = bar.shown.plain
             assert len(seen[pane]) <= 78 and seen[pane].endswith("q Quit  ? Help"), seen[pane]
+            assert "tab Pane" in seen[pane]  # the only way to the other panes below 100 columns
             await pilot.press("tab")
             await pilot.pause()
         assert "⏎ Open" in seen["list"] and "1–4 Kind" in seen["list"] and "Tick" not in seen["list"]
-        assert "j/k Scroll" in seen["detail"] and "X Raw XML" in seen["detail"]  # as remapped
+        assert "↓/↑ Scroll" in seen["detail"] and "X Raw XML" in seen["detail"]  # as remapped
         assert "space Tick" in seen["checklist"] and "n Note" in seen["checklist"]
         await pilot.press("slash")
         await pilot.pause()
         assert bar.shown.plain.startswith("⏎ Done  esc Clear") and "Quit" not in bar.shown.plain  # q types q
+        await pilot.press("escape", "escape", "n")  # the note editor: its own keys only
+        await pilot.pause()
+        assert bar.shown.plain == "^s Save note  esc Cancel"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert bar.shown.plain.endswith("q Quit  ? Help")
 
 
 async def test_a_theme_chosen_at_start_persists_and_only_checked_themes_are_offered(dashboard, tmp_path):

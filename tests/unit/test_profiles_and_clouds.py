@@ -125,3 +125,20 @@ def test_env_overrides_apply_to_the_profile_the_run_started_with_not_to_palette_
     assert select_profile(config, "a").tenant == "env.com"
     switched = _profile_source(config, "b")()
     assert (switched.profile.tenant, switched.cloud.name) == ("b.com", "public")
+
+
+def test_the_dashboard_refreshes_every_5_s_on_the_demo_60_s_on_a_tenant_unless_told(tmp_path):
+    from syncdash.cli import build_parser, refresh_interval
+
+    config = load_config(write(tmp_path, """
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"
+[profiles.fabrikam]
+tenant = "fabrikam.onmicrosoft.com"
+refresh = 120
+"""), required=True)
+    parse = build_parser().parse_args
+    assert refresh_interval(parse(["--demo"]), config, None) == 5
+    assert refresh_interval(parse([]), config, select_profile(config, "contoso", {})) == 60
+    assert refresh_interval(parse([]), config, select_profile(config, "fabrikam", {})) == 120
+    assert refresh_interval(parse(["--refresh", "30"]), config, select_profile(config, "fabrikam", {})) == 30

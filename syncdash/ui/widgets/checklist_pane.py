@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from syncdash.diagnose.catalog import STEP_TITLES
 from syncdash.diagnose.findings import Diagnosis, Severity, Status
 from syncdash.sanitize import safe_text
+from syncdash.ui.keys import moves
 
 MARKS = {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"}
 #: Step 3 when step 1 or 2 already found the cause: the article would not run it.
@@ -42,7 +43,12 @@ def hanging(indent: int, lead: Text | str, body: Text | str) -> Table:
 class ChecklistPane(OptionList):
     """One option per line of the checklist; only manual checks can be highlighted."""
 
-    BINDINGS = [Binding("space", "tick", "Tick check", id="checklist.tick")]
+    BINDINGS = [
+        Binding("space", "tick", "Tick check", id="checklist.tick"),
+        *moves("checklist", {"up": ("cursor_up", "Previous check"), "down": ("cursor_down", "Next check"),
+                             "page_up": ("page_up", "Page up"), "page_down": ("page_down", "Page down"),
+                             "top": ("first", "First check"), "bottom": ("last", "Last check")}),
+    ]
     DEFAULT_CSS = """
     ChecklistPane, ChecklistPane:focus { background: $surface; border: none; padding: 0 1; }
     ChecklistPane > .option-list--option-disabled { color: $foreground; }
@@ -96,15 +102,14 @@ class ChecklistPane(OptionList):
         severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
         options: list[Option] = []
         for step in diagnosis.steps:
-            header = Text()
             if step.needed:
-                header.append(f"{MARKS[step.status]} ", style=colours[step.status] + Style(bold=True))
+                mark = Text(MARKS[step.status], style=colours[step.status] + Style(bold=True))
             else:
-                header.append(f"{NOT_NEEDED} ", style=Style(bold=True, dim=True))
-            header.append(f"Step {step.step}: {step.title}", style="bold")
+                mark = Text(NOT_NEEDED, style=Style(bold=True, dim=True))
+            title = Text(f"Step {step.step}: {step.title}", style="bold")
             if not step.needed:
-                header.append("  not needed: an earlier step found the cause", style="italic")
-            options.append(Option(header, disabled=True))
+                title.append("  not needed: an earlier step found the cause", style="italic")
+            options.append(Option(hanging(0, mark, title), disabled=True))
             for reason in step.unknown:
                 options.append(Option(hanging(2, "?", f"could not check: {safe_text(reason)}"), disabled=True))
             for finding in step.findings:

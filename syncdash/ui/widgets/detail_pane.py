@@ -3,6 +3,7 @@ other holders of a conflicting value side by side (as Connect Health compares th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,12 +11,12 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from syncdash.model import DirectoryObject, ObjectFacts
 from syncdash.sanitize import safe_text
+from syncdash.ui.keys import moves
 
 #: Holders shown next to the object; more are listed by name only.
 SIDE_BY_SIDE = 3
@@ -41,6 +42,12 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     for name, value in rows:
         table.add_row(Text(safe_text(name)), Text(_value(value)))  # error rows are named by Graph data
     return table
+
+
+def _block(title: str, text: str) -> Group:
+    """A heading over free text at the pane's full width (a table's title would wrap to
+    the width of a short note)."""
+    return Group(Text(title, style="bold underline"), Text(_value(text), overflow="fold"))
 
 
 def _errors(title: str, errors: Iterable[tuple[str, object]]) -> Group:
@@ -102,7 +109,8 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
               for e in obj.provisioning_errors]
     for service in obj.service_errors:
         state = "resolved" if service.resolved else "unresolved"
-        detail = service.detail_xml if show_xml else service.summary
+        # one element per line: Graph sends the XML as one line, which folded mid-tag
+        detail = re.sub(r">\s*<", ">\n<", service.detail_xml) if show_xml else service.summary
         errors.append((f"{service.service_instance} ({state}, {_value(service.created)})", detail))
     if errors:
         title = "Errors" + ("" if show_xml or not obj.service_errors else "  (x: raw XML)")
@@ -115,19 +123,16 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
             more = ", ".join(safe_text(h.display_name) for h in holders[SIDE_BY_SIDE:])
             parts.append(Text(f"and {len(holders) - SIDE_BY_SIDE} more: {more}"))
     if note:
-        parts.append(_section("Note (n to edit)", [("", note)]))
+        parts.append(_block("Note (n to edit)", note))
     return Group(*parts)
 
 
 class DetailPane(VerticalScroll, can_focus=True):
     """The selected object in full; it scrolls with the list's keys too."""
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
-        Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
-    ]
+    BINDINGS = moves("detail", {"up": ("scroll_up", "Scroll up"), "down": ("scroll_down", "Scroll down"),
+                                "page_up": ("page_up", "Page up"), "page_down": ("page_down", "Page down"),
+                                "top": ("scroll_home", "Top"), "bottom": ("scroll_end", "Bottom")})
     shown: RenderableType = ""
     #: Whose detail is shown: another object starts at its top, a refresh keeps the place.
     object_id: str | None = None

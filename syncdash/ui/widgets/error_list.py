@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from syncdash.ui.keys import moves
 from syncdash.ui.rows import COLUMNS, Row
 
 #: Fixed widths of KIND, PROPERTY and SINCE (narrower below 100 columns, where SINCE
@@ -50,12 +51,9 @@ class ErrorList(ScrollView, can_focus=True):
     """Objects with sync errors; the cursor row is the object shown in the other panes."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
-        Binding("home,g", "jump(0)", "Top", show=False, id="list.top"),
-        Binding("end,G", "jump(-1)", "Bottom", show=False, id="list.bottom"),
+        *moves("list", {"up": ("cursor(-1)", "Up"), "down": ("cursor(1)", "Down"),
+                        "page_up": ("page(-1)", "Page up"), "page_down": ("page(1)", "Page down"),
+                        "top": ("jump(0)", "Top"), "bottom": ("jump(-1)", "Bottom")}),
         Binding("enter", "choose", "Open", id="list.open"),
     ]
     COMPONENT_CLASSES = {"error-list--header", "error-list--cursor", "error-list--new", "error-list--empty"}

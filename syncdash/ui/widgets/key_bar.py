@@ -1,7 +1,7 @@
 """The bottom line: the keys that apply where focus is, each shown whole or not at all.
 
 Textual's Footer shows the same app-wide keys in every pane and, at 80 columns, cuts the
-last one mid-word. Here each pane names its own keys first (the detail pane its j/k, x,
+last one mid-word. Here each pane names its own keys first (the detail pane its ↓/↑, x,
 o, c; the checklist its Space and n), remapped keys are shown as remapped, and whatever
 does not fit is left out whole, except "q Quit" and "? Help" (which lists every key).
 """
@@ -32,18 +32,20 @@ def _entry(label: str, *ids: str) -> Entry:
 
 #: Always shown, last: how to leave, and where every other key is listed.
 PINNED = (Entry(("app.quit",), "Quit"), Entry(("app.help",), "Help"))
-_APP = (_entry("Refresh", "app.refresh"), _entry("Export", "app.export"), _entry("Pane", "app.next_pane"))
+#: Tab first: below 100 columns it is the only way to the other panes.
+_APP = (_entry("Pane", "app.next_pane"), _entry("Refresh", "app.refresh"), _entry("Export", "app.export"))
 _OBJECT = (_entry("Note", "app.note"), _entry("Copy", "app.copy"), _entry("Link", "app.link"))
 #: What each focused widget (by id) shows, most useful first: shown in this order while
 #: they fit.
 KEYS_BY_FOCUS: dict[str | None, tuple[Entry, ...]] = {
-    "list": (_entry("Open", "list.open"), _entry("Filter", "app.filter"), _entry("Sort", "app.sort"),
+    "list": (_entry("Open", "list.open"), _entry("Filter", "app.filter"), _APP[0], _entry("Sort", "app.sort"),
              _entry("Kind", "app.kind_all", "app.kind_users", "app.kind_groups", "app.kind_contacts"),
-             *_APP, *_OBJECT),
+             *_APP[1:], *_OBJECT),
     "filter": (Entry((), "Done", key="⏎"), _entry("Clear", "app.clear_filter"), *_APP),
-    "detail": (_entry("Scroll", "detail.down", "detail.up"), _entry("Raw XML", "app.raw_xml"), *_OBJECT,
-               _entry("List", "app.clear_filter"), *_APP),
-    "checklist": (_entry("Tick", "checklist.tick"), *_OBJECT, _entry("List", "app.clear_filter"), *_APP),
+    "detail": (_entry("Scroll", "detail.down", "detail.up"), _APP[0], _entry("Raw XML", "app.raw_xml"), *_OBJECT,
+               _entry("List", "app.clear_filter"), *_APP[1:]),
+    "checklist": (_entry("Tick", "checklist.tick"), _APP[0], *_OBJECT, _entry("List", "app.clear_filter"),
+                  *_APP[1:]),
     None: _APP,
 }
 GAP = "  "
@@ -59,6 +61,7 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._bindings_changed)
 
     def on_resize(self) -> None:
         self.draw()
@@ -76,6 +79,9 @@ class KeyBar(Static):
         return keys
 
     def draw(self) -> None:
+        if self.app.screen is not self.screen:  # a dialog is open over the dashboard
+            self._draw_dialog(self.app.screen)
+            return
         focused = self.screen.focused
         wanted = KEYS_BY_FOCUS.get(focused.id if focused is not None else None, KEYS_BY_FOCUS[None])
         keys = self.keys_of()
@@ -91,6 +97,20 @@ class KeyBar(Static):
                 shown.append(text)
                 used += text.cell_len + len(GAP)
         self.shown = Text(GAP).join(shown + pinned)
+        self.update(self.shown)
+
+    def _draw_dialog(self, dialog: Screen) -> None:
+        """A dialog's own keys (Ctrl+S and Esc in the note editor): the dashboard's do
+        not apply there, and in a text field q and ? are letters."""
+        key_style = self.get_component_rich_style("key-bar--key")
+        keys: dict[str, tuple[list[str], str]] = {}
+        for active in dialog.active_bindings.values():
+            binding = active.binding
+            if active.node is dialog and active.enabled and (binding.id or binding.show):
+                shown, _ = keys.setdefault(binding.id or binding.action, ([], binding.description))
+                shown.append(self.app.get_key_display(binding))
+        self.shown = Text(GAP).join(Text.assemble(("/".join(dict.fromkeys(shown)), key_style), " ", label)
+                                    for shown, label in keys.values())
         self.update(self.shown)
 
     @staticmethod

@@ -78,7 +78,7 @@ class StatusBar(Horizontal):
         else:
             groups.append(Text("complete") if freshness.complete else Text("partial", style=styles["warning"]))
         if freshness.refreshed is not None:
-            groups.append(Text(f"{freshness.source} {freshness.refreshed:%H:%M:%S}",
+            groups.append(Text(f"{freshness.source} {freshness.refreshed:%H:%M:%S} UTC",
                                style=styles["error"] if freshness.source == "stale" else ""))
         if freshness.problem:
             groups.append(Text(safe_text(freshness.problem), style=styles["error"]))
