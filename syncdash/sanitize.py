@@ -21,6 +21,8 @@ def safe_text(value: str | None, *, single_line: bool = True) -> str:
     """``value`` with every control and bidi character replaced by U+FFFD."""
     if not value:
         return ""
+    if value.isprintable():  # every character replaced below is unprintable: most text skips both passes
+        return value
     cleaned = _UNSAFE.sub(REPLACEMENT, value)
     return _LINE_BREAKS.sub(" ", cleaned) if single_line else cleaned
 

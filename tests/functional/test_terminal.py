@@ -183,3 +183,20 @@ def test_with_no_color_on_a_16_colour_terminal_the_marks_stay_visible(tmp_path):
         assert all(fg != bg for _, fg, bg in marks), f"a mark is drawn in its background's colour: {marks}"
     finally:
         subprocess.run(["tmux", "-S", str(term.socket), "kill-server"], capture_output=True, timeout=20)
+
+
+def test_syncdash_theme_in_the_environment_chooses_the_theme_and_it_is_remembered(tmp_path):
+    from syncdash.store import Store
+
+    term = launch(tmp_path, "xterm-256color", SYNCDASH_THEME="high-contrast")
+    try:
+        term.wait_for("complete")
+        term.keys("q")
+        assert term.exit_status() == "0"
+    finally:
+        subprocess.run(["tmux", "-S", str(term.socket), "kill-server"], capture_output=True, timeout=20)
+    store = Store(tmp_path / "cache" / "syncdash", tmp_path / "data" / "syncdash")
+    try:
+        assert store.preference("theme") == "high-contrast"
+    finally:
+        store.close()

@@ -102,3 +102,15 @@ def test_hostile_payloads_never_crash_and_never_reach_the_terminal(raws, kind, t
     json.loads(formats.report_json(tenant, True, diagnoses))
     for row in list(csv.reader(io.StringIO(formats.report_csv(diagnoses))))[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+def test_every_character_safe_text_replaces_is_one_its_fast_path_lets_through_to_it():
+    """safe_text returns printable text untouched: that is right only while every control,
+    bidi or line-break character it replaces is unprintable to Python."""
+    from syncdash.sanitize import _LINE_BREAKS, _UNSAFE, REPLACEMENT, safe_text
+
+    everything = [chr(code) for code in range(0x30000)]
+    replaced = [c for c in everything if safe_text(f"a{c}b") != f"a{c}b"]
+    assert replaced == [c for c in everything if _UNSAFE.match(c) or _LINE_BREAKS.match(c)]
+    assert {"\x1b", "\x9b", "\u202e", "\n", "\t"} <= set(replaced)
+    assert safe_text("Zoë\u202e [/x]") == f"Zoë{REPLACEMENT} [/x]"
