@@ -65,6 +65,14 @@ def diagnose(facts: ObjectFacts) -> Diagnosis:
     return run_steps(facts)
 
 
+def _escape_burst(key: str) -> tuple[str, str] | None:
+    """("escape", letter) for what Textual names ``alt+j`` or ``alt+shift+g``."""
+    letter = key.removeprefix("alt+shift+") if key.startswith("alt+shift+") else key.removeprefix("alt+")
+    if key == letter or len(letter) != 1 or not letter.isalpha():
+        return None
+    return ("escape", letter.upper() if key.startswith("alt+shift+") else letter)
+
+
 def _resolution(obj: DirectoryObject) -> str:
     """What an object that left the list had wrong: the notification says it is fixed."""
     props = {error.property for error in obj.provisioning_errors}
@@ -212,17 +220,20 @@ class SyncdashApp(App[None]):
         self.diagnosis: Diagnosis | None = None
         self.show_xml = False
         self._first_list = True
+        #: The kinds the last scan could not read: a scan is compared only with one alike.
+        self._unreadable_before: tuple[str, ...] = ()
+        self._throttle_told = False  # one notification per throttled refresh
         self._next_refresh = None
 
     def _start_with_theme(self, directories: list[Path]) -> list[str]:
         """Registers the validated themes and picks one before the stylesheet is first
         read: assigning ``App.theme`` to a running app parses every stylesheet again
-        (about 40 ms, a sixth of the start-up). Textual's own themes are withdrawn, so
+        (about 20 ms of the start-up). Textual's own themes are withdrawn, so
         the switcher offers only themes whose status colours were checked. Returns the
         problems to show once the app runs."""
         themes, problems = load_themes(directories)
         if not themes:
-            return problems
+            return [*problems, "no theme could be loaded: Textual's default is used"]
         for name in list(self.available_themes):
             self.unregister_theme(name)
         for theme in themes:
@@ -325,14 +336,15 @@ class SyncdashApp(App[None]):
                         severity="warning", markup=False, timeout=10)
         self._cache_warned = problem
 
-    def on_key(self, event: events.Key) -> None:
-        """Esc and the next key within 0.1 s (a quick hand, or both in one SSH packet)
-        reach Textual as Alt+key, which nothing here binds: it is taken as the two keys
-        it was, so Esc-then-j over a slow link still backs out and moves."""
-        if event.key.startswith("alt+") and len(event.key) == len("alt+") + 1:
-            event.stop()
-            self.simulate_key("escape")
-            self.simulate_key(event.key.removeprefix("alt+"))
+    async def on_event(self, event: events.Event) -> None:
+        """Esc and a letter within 0.1 s (a quick hand, or both in one SSH packet) reach
+        Textual as Alt+letter, which nothing here binds: taken here, before a text field
+        could type the letter, as the two keys they were."""
+        if isinstance(event, events.Key) and not event.is_forwarded and (keys := _escape_burst(event.key)):
+            for key in keys:
+                self.simulate_key(key)
+            return
+        await super().on_event(event)
 
     def action_interrupt(self) -> None:
         self._leave()
@@ -346,7 +358,7 @@ class SyncdashApp(App[None]):
             self._take_list(cached.objects, announce=False)
             # the first scan is compared with a complete snapshot: what changed while
             # syncdash was closed is marked new or announced as resolved
-            self._first_list = not cached.complete
+            self._first_list, self._unreadable_before = not cached.complete, ()
 
     def switch_profile(self, name: str) -> None:
         """Another tenant: its own client, cache, ticks and notes; nothing carried over."""
@@ -374,7 +386,8 @@ class SyncdashApp(App[None]):
     # -- reading the tenant (workers) --------------------------------------------------
     def _on_throttle(self, seconds: float) -> None:
         """In the header while it lasts; one notification per episode, not per retry."""
-        if not (self.freshness.problem or "").startswith("throttled"):
+        if not self._throttle_told:
+            self._throttle_told = True
             self.notify(f"Graph is throttling syncdash: retrying in {seconds:g} s; the list on screen stays.",
                         title="Graph", severity="warning", markup=False, timeout=8)
         self.freshness = Freshness(
@@ -515,9 +528,12 @@ class SyncdashApp(App[None]):
         self.unavailable = message.unavailable
         problem = "; ".join(message.unavailable) or None
         self.freshness = Freshness("live", message.complete, self.clock(), scanning=False, problem=problem)
-        # a scan missing a kind (403) would announce all of that kind as resolved
-        self._take_list(message.objects, announce=not self._first_list and message.complete)
-        self._first_list = False
+        # compared only with a scan that could read the same kinds: a kind refused since
+        # (403) would otherwise be announced as resolved, object by object
+        alike = message.unavailable == self._unreadable_before
+        self._take_list(message.objects, announce=not self._first_list and alike)
+        self._first_list, self._unreadable_before = False, message.unavailable
+        self._throttle_told = False
         if message.resynced:
             kinds = ", ".join(f"{kind.value}s" for kind in message.resynced)
             self.notify(f"Delta link expired: {kinds} read again in full.", markup=False, timeout=6)
@@ -551,8 +567,8 @@ class SyncdashApp(App[None]):
         self.objects = {obj.id: obj for obj in objects}
         added, removed, changed = self.rows.replace(objects)
         error_list = self.query_one(ErrorList)
+        error_list.new_ids = added if announce else set()  # new since the last refresh, or none
         if announce:
-            error_list.new_ids = added
             gone = sorted((before[i] for i in removed), key=lambda obj: obj.display_name.casefold())
             if len(gone) > RESOLVED_ONE_BY_ONE:  # after a restart or a big fix: one line, not a flood
                 names = ", ".join(safe_text(obj.display_name) for obj in gone[:3])
@@ -629,8 +645,10 @@ class SyncdashApp(App[None]):
     @on(ErrorList.Highlighted)
     def _highlighted(self, message: ErrorList.Highlighted) -> None:
         obj = self.objects.get(message.object_id) if message.object_id else None
-        if obj is None:
+        if obj is None:  # the filter left nothing: no lookup is waited for
             self.selected = None
+            self.workers.cancel_group(self, "diagnose")
+            self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
             return
         if self.selected is None or self.selected.id != obj.id:
             self._diagnose(obj)
@@ -809,15 +827,15 @@ class SyncdashApp(App[None]):
             self.notify("Export needs the complete scan: wait until the header says complete.",
                         severity="warning", markup=False)
             return
-        rows = self.query_one(ErrorList).rows
-        # "complete scan" only for every object in error: no kind unread, no filter or kind chosen
-        complete = self.freshness.complete and not self.unavailable and len(rows) == len(self.rows.rows)
         default = Path.cwd() / f"syncdash-{self.clock():%Y%m%d-%H%M}.md"
 
         def write(choice: tuple[str, Path] | None) -> None:
             if choice is None or self.index is None or self.tenant is None:
                 return
             kind, path = choice
+            rows = self.query_one(ErrorList).rows  # as shown now: a refresh may have come since
+            # "complete scan" only for every object in error: no kind unread, no filter or kind chosen
+            complete = self.freshness.complete and not self.unavailable and len(rows) == len(self.rows.rows)
             diagnoses = tuple(
                 diagnose(self.index.facts(self.objects[row.id], query=row.id, tenant=self.tenant,
                                           now=self.clock(), unavailable=self.unavailable))
@@ -830,7 +848,7 @@ class SyncdashApp(App[None]):
                 return
             self.notify(f"Wrote {len(diagnoses)} object{'' if len(diagnoses) == 1 else 's'} to {path}", markup=False)
 
-        self.push_screen(ExportScreen(default, len(rows)), write)
+        self.push_screen(ExportScreen(default, len(self.query_one(ErrorList).rows)), write)
 
 
 def _key_table(bindings: BindingsMap, display: Callable[[Binding], str],

@@ -184,6 +184,10 @@ async def test_esc_then_a_key_in_one_burst_is_taken_as_both_keys(dashboard):
         await pilot.press("alt+j")  # what Textual makes of Esc followed at once by j
         await pilot.pause()
         assert app.focused.id == "list" and app.query_one(ErrorList).cursor == 1
+        await pilot.press("slash", *"wil", "alt+shift+g")  # typing in the filter, then Esc and G at once
+        await pilot.pause()
+        assert app.query_one("#filter", Input).value == "" and app.focused.id == "list"
+        assert app.query_one(ErrorList).cursor == len(names(app)) - 1 == 28  # G: the last row
 
 
 async def test_sort_cycles_columns_and_reverses(dashboard):
@@ -354,15 +358,22 @@ async def test_many_resolved_at_once_make_one_notification(dashboard):
         assert len(resolved) == 1 and resolved[0].startswith("8 objects' errors resolved: "), resolved
 
 
-async def test_a_kind_that_cannot_be_read_is_not_announced_as_resolved(dashboard):
-    made = dashboard()
+async def test_a_kind_refused_since_the_last_scan_is_not_announced_and_one_always_refused_is_no_bar(dashboard):
+    data = build_demo_tenant(FROZEN_NOW)
+    made = dashboard(tenant=data)
     app = made.app
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
-        made.emulator.faults.deny = {"contacts": 403}
+        made.emulator.faults.deny = {"contacts": 403}  # refused from now on
         await pilot.press("r")
         await loaded(pilot)
-        assert not [n.message for n in app._notifications if "resolved" in n.message]
+        assert not [n.message for n in app._notifications if "resolved" in n.message]  # not the contacts
+        next(u for u in data["users"] if u["displayName"] == "Lynne Robbins")["onPremisesProvisioningErrors"] = []
+        made.emulator.store.touch()
+        await pilot.press("r")  # contacts still refused: this scan is compared with the last
+        await loaded(pilot)
+        resolved = [n.message for n in app._notifications if "resolved" in n.message]
+        assert resolved == ["Lynne Robbins: proxy address conflict resolved"]
 
 
 async def test_the_filter_finds_what_the_value_column_shows_of_a_service_error(dashboard):
@@ -419,6 +430,21 @@ async def test_a_refresh_keeps_the_cursor_on_its_object_and_the_scroll_where_it_
         await loaded(pilot)
         assert "Ann Lee" in names(app)
         assert error_list.highlighted.id == chosen and error_list.scroll_y == top
+
+
+async def test_a_filter_that_leaves_nothing_stops_the_checklist_waiting(dashboard, tmp_path):
+    first = dashboard(store_dir=tmp_path / "cache")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+    first.store.close()
+    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=1.0))
+    async with slow.app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert slow.app.query_one(ChecklistPane).running  # the first object's lookup under way
+        await pilot.press("slash", *"no such object")
+        await pilot.pause()
+        assert not slow.app.query_one(ChecklistPane).running
+        assert "Select an object" in checklist_text(slow.app)
 
 
 async def test_c_copies_and_o_shows_the_admin_center_link(dashboard):
@@ -636,7 +662,7 @@ async def test_the_key_bar_names_the_focused_panes_keys_each_whole_at_80_columns
         assert "space Tick" in seen["checklist"] and "n Note" in seen["checklist"]
         await pilot.press("slash")
         await pilot.pause()
-        assert bar.shown.plain.startswith("⏎ Done  esc Clear") and "Quit" not in bar.shown.plain  # q types q
+        assert bar.shown.plain == "⏎ Done  esc Clear  tab Pane"  # q, r, e, ? type letters here
         await pilot.press("escape", "escape", "n")  # the note editor: its own keys only
         await pilot.pause()
         assert bar.shown.plain == "^s Save note  esc Cancel"
@@ -674,12 +700,13 @@ async def test_the_first_frame_is_announced_once_with_the_panes_laid_out(dashboa
 async def test_throttling_shows_in_the_header_while_it_lasts(dashboard):
     made = dashboard(faults=Faults(throttle_rate=1.0, retry_after="0.4"))
     app = made.app
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # narrow, and scanning: the reason must still fit
         for _ in range(100):  # every request is refused until the fault is lifted
             if "throttled" in status_text(app):
                 break
             await pilot.pause(0.05)
         assert "throttled, retrying in 0.4 s" in status_text(app)
+        assert app.query_one("StatusBar").size.height == len(status_text(app).splitlines()) <= 3
         await pilot.pause(1.0)  # a few more refused retries
         made.emulator.faults.throttle_rate = 0.0
         await loaded(pilot)

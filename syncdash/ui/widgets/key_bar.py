@@ -41,7 +41,7 @@ KEYS_BY_FOCUS: dict[str | None, tuple[Entry, ...]] = {
     "list": (_entry("Open", "list.open"), _entry("Filter", "app.filter"), _APP[0], _entry("Sort", "app.sort"),
              _entry("Kind", "app.kind_all", "app.kind_users", "app.kind_groups", "app.kind_contacts"),
              *_APP[1:], *_OBJECT),
-    "filter": (Entry((), "Done", key="⏎"), _entry("Clear", "app.clear_filter"), *_APP),
+    "filter": (Entry((), "Done", key="⏎"), _entry("Clear", "app.clear_filter"), _APP[0]),  # r, e type letters
     "detail": (_entry("Scroll", "detail.down", "detail.up"), _APP[0], _entry("Raw XML", "app.raw_xml"), *_OBJECT,
                _entry("List", "app.clear_filter"), *_APP[1:]),
     "checklist": (_entry("Tick", "checklist.tick"), _APP[0], *_OBJECT, _entry("List", "app.clear_filter"),

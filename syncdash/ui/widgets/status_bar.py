@@ -17,6 +17,24 @@ from syncdash.ui.rows import age
 
 STALE_SYNC = timedelta(hours=2)
 SEPARATOR = "  │ "
+MAX_LINES = 3
+
+
+def _flowed(groups: list[Text], width: int) -> Text:
+    """The groups on as few lines as fit, a line broken only between groups (never
+    mid-word, never starting with a separator)."""
+    text = Text()
+    used = 0
+    for group in groups:
+        if used and used + len(SEPARATOR) + group.cell_len > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append(SEPARATOR)
+            used += len(SEPARATOR)
+        text.append_text(group)
+        used += group.cell_len
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +51,8 @@ class Freshness:
 
 class StatusBar(Horizontal):
     shown: Text = Text()
-    _groups: list[Text] = []
+    #: (text, rank): rank 1 is left out first when the lines run out, then rank 2; 0 stays.
+    _groups: list[tuple[Text, int]] = []
 
     DEFAULT_CSS = """
     StatusBar { height: auto; max-height: 3; background: $panel; padding: 0 1; }
@@ -71,18 +90,21 @@ class StatusBar(Horizontal):
             if isinstance(last, datetime):
                 late = now - last > STALE_SYNC
                 first.append(f"  last sync {age(last, now)}", style=styles["warning"] if late else "")
-        groups = [first, Text(f"{counts.get(ObjectKind.USER, 0)} users · {counts.get(ObjectKind.GROUP, 0)} groups · "
-                              f"{counts.get(ObjectKind.CONTACT, 0)} contacts")]
+        counts_text = Text(f"{counts.get(ObjectKind.USER, 0)} users · {counts.get(ObjectKind.GROUP, 0)} groups · "
+                           f"{counts.get(ObjectKind.CONTACT, 0)} contacts")
         if freshness.scanning:
-            groups.append(Text(f"scanning… {freshness.scanned:,} read", style=styles["warning"]))
+            state = Text(f"scanning… {freshness.scanned:,} read", style=styles["warning"])
         else:
-            groups.append(Text("complete") if freshness.complete else Text("partial", style=styles["warning"]))
+            state = Text("complete") if freshness.complete else Text("partial", style=styles["warning"])
+        when = None
         if freshness.refreshed is not None:
-            groups.append(Text(f"{freshness.source} {freshness.refreshed:%H:%M:%S} UTC",
-                               style=styles["error"] if freshness.source == "stale" else ""))
-        if freshness.problem:
-            groups.append(Text(safe_text(freshness.problem), style=styles["error"]))
-        self._groups = groups
+            when = Text(f"{freshness.source} {freshness.refreshed:%H:%M:%S} UTC",
+                        style=styles["error"] if freshness.source == "stale" else "")
+        problem = Text(safe_text(freshness.problem), style=styles["error"]) if freshness.problem else None
+        # in the order shown; on a narrow screen the counts (the list's title has them)
+        # and then the time give way first, so the reason for trouble is never cut off
+        groups = [(first, 0), (counts_text, 1), (state, 0), (when, 2), (problem, 0)]
+        self._groups = [(text, rank) for text, rank in groups if text is not None]
         self.set_class(freshness.scanning, "-scanning")
         self._flow()
 
@@ -90,22 +112,14 @@ class StatusBar(Horizontal):
         self._flow()
 
     def _flow(self) -> None:
-        """The groups on as few lines as fit, a line broken only between groups (never
-        mid-word, never starting with a separator)."""
         status = self.query_one("#status", Static)
         bar = self.query_one(ProgressBar)
         # from the bar's own width, which is known before a layout shows or hides the bar
         width = self.content_region.width - (int(bar.styles.width.value) if self.has_class("-scanning") else 0)
-        text = Text()
-        used = 0
-        for group in self._groups:
-            if used and used + len(SEPARATOR) + group.cell_len > width:
-                text.append("\n")
-                used = 0
-            elif used:
-                text.append(SEPARATOR)
-                used += len(SEPARATOR)
-            text.append_text(group)
-            used += group.cell_len
+        for dropped in range(3):  # drop nothing, then the counts, then the time too
+            groups = [group for group, rank in self._groups if rank == 0 or rank > dropped]
+            text = _flowed(groups, width)
+            if text.plain.count("\n") < MAX_LINES:
+                break
         self.shown = text
         status.update(text)
