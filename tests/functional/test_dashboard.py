@@ -33,6 +33,16 @@ def checklist_text(app) -> str:  # type: ignore[no-untyped-def]
     return checklist_lines(app)
 
 
+async def cached_then_slow(dashboard, tmp_path, latency: float):  # type: ignore[no-untyped-def]
+    """A dashboard whose cache holds the demo's list (one run filled it) and whose
+    Graph answers every request ``latency`` seconds late."""
+    first = dashboard(store_dir=tmp_path / "cache")
+    async with first.app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+    first.store.close()
+    return dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=latency))
+
+
 def ann_gets_a_conflict(data, **when: str) -> None:  # type: ignore[no-untyped-def]
     """A healthy demo user gets a proxy address conflict (at ``when``, if given)."""
     newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
@@ -288,11 +298,7 @@ async def test_at_80_columns_the_header_breaks_between_its_parts_and_keeps_the_r
 
 
 async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_path):
-    first = dashboard(store_dir=tmp_path / "cache")
-    async with first.app.run_test(size=(160, 48)) as pilot:
-        await loaded(pilot)
-    first.store.close()
-    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=0.5))
+    slow = await cached_then_slow(dashboard, tmp_path, latency=0.5)
     async with slow.app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         assert len(names(slow.app)) == 29
@@ -304,11 +310,7 @@ async def test_start_shows_the_cached_list_before_graph_answers(dashboard, tmp_p
 async def test_each_step_spins_until_the_diagnosis_arrives_then_shows_its_mark(dashboard, tmp_path):
     from syncdash.ui.widgets.checklist_pane import SPINNER
 
-    first = dashboard(store_dir=tmp_path / "cache")
-    async with first.app.run_test(size=(160, 48)) as pilot:
-        await loaded(pilot)
-    first.store.close()
-    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=1.0))
+    slow = await cached_then_slow(dashboard, tmp_path, latency=1.0)
     async with slow.app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()  # the cached list's first object is looked up in Graph: slow
         steps = checklist_text(slow.app).splitlines()
@@ -433,11 +435,7 @@ async def test_a_refresh_keeps_the_cursor_on_its_object_and_the_scroll_where_it_
 
 
 async def test_a_filter_that_leaves_nothing_stops_the_checklist_waiting(dashboard, tmp_path):
-    first = dashboard(store_dir=tmp_path / "cache")
-    async with first.app.run_test(size=(160, 48)) as pilot:
-        await loaded(pilot)
-    first.store.close()
-    slow = dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=1.0))
+    slow = await cached_then_slow(dashboard, tmp_path, latency=1.0)
     async with slow.app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         assert slow.app.query_one(ChecklistPane).running  # the first object's lookup under way
