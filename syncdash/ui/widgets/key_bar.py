@@ -31,22 +31,23 @@ def _entry(label: str, *ids: str) -> Entry:
 
 
 #: Always shown, last: how to leave, and where every other key is listed.
-PINNED = (Entry(("app.quit",), "Quit"), Entry(("app.help",), "Help"))
-#: Tab first: below 100 columns it is the only way to the other panes.
-_APP = (_entry("Pane", "app.next_pane"), _entry("Refresh", "app.refresh"), _entry("Export", "app.export"))
+PINNED = (_entry("Quit", "app.quit"), _entry("Help", "app.help"))
+#: Early in every pane: below 100 columns Tab is the only way to the other panes.
+PANE = _entry("Pane", "app.next_pane")
+_APP = (_entry("Refresh", "app.refresh"), _entry("Export", "app.export"))
 _OBJECT = (_entry("Note", "app.note"), _entry("Copy", "app.copy"), _entry("Link", "app.link"))
+_BACK = _entry("List", "app.clear_filter")
 #: What each focused widget (by id) shows, most useful first: shown in this order while
 #: they fit.
 KEYS_BY_FOCUS: dict[str | None, tuple[Entry, ...]] = {
-    "list": (_entry("Open", "list.open"), _entry("Filter", "app.filter"), _APP[0], _entry("Sort", "app.sort"),
+    "list": (_entry("Open", "list.open"), _entry("Filter", "app.filter"), PANE, _entry("Sort", "app.sort"),
              _entry("Kind", "app.kind_all", "app.kind_users", "app.kind_groups", "app.kind_contacts"),
-             *_APP[1:], *_OBJECT),
-    "filter": (Entry((), "Done", key="⏎"), _entry("Clear", "app.clear_filter"), _APP[0]),  # r, e type letters
-    "detail": (_entry("Scroll", "detail.down", "detail.up"), _APP[0], _entry("Raw XML", "app.raw_xml"), *_OBJECT,
-               _entry("List", "app.clear_filter"), *_APP[1:]),
-    "checklist": (_entry("Tick", "checklist.tick"), _APP[0], *_OBJECT, _entry("List", "app.clear_filter"),
-                  *_APP[1:]),
-    None: _APP,
+             *_APP, *_OBJECT),
+    "filter": (Entry((), "Done", key="⏎"), _entry("Clear", "app.clear_filter"), PANE),  # r, e type letters
+    "detail": (_entry("Scroll", "detail.down", "detail.up"), PANE, _entry("Raw XML", "app.raw_xml"), *_OBJECT,
+               _BACK, *_APP),
+    "checklist": (_entry("Tick", "checklist.tick"), PANE, *_OBJECT, _BACK, *_APP),
+    None: (PANE, *_APP),
 }
 GAP = "  "
 
