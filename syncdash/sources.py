@@ -99,9 +99,10 @@ def graph_url(url: str, profile: Profile | None, data_dir: Path) -> Source:
     from syncdash.graph.client import is_loopback, normalise_base_url
 
     url = normalise_base_url(url)
-    if not is_loopback(url) and profile is None:
+    loopback = is_loopback(url)
+    if not loopback and profile is None:
         raise ClientConfigError(f"{url} needs a sign-in: add a profile (`syncdash login`) or use --profile")
-    if profile is not None and not is_loopback(url):
+    if profile is not None and not loopback:
         host, own = urlsplit(url).hostname, urlsplit(profile.cloud.graph_url).hostname
         if host != own:
             raise ClientConfigError(

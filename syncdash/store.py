@@ -139,28 +139,27 @@ class Store:
         snapshot = self._load(("snapshot", tenant))
         return snapshot if isinstance(snapshot, Snapshot) else None
 
-    def _save(self, key: tuple[str, str], value: Any) -> bool:
+    def _save(self, key: tuple[str, str], value: Any) -> None:
         """Cache a value; a failed write (disk full, read-only) only costs a re-read from
         Graph next time, so it is recorded in ``cache_problem``, not raised."""
         if self._cache is None:
-            return False
+            return
         try:
             self._cache.set(key, (SNAPSHOT_SCHEMA, value), expire=self._expire)
         except (OSError, sqlite3.Error) as exc:
             self.cache_problem = _reason(exc)
-            return False
+            return
         self.cache_problem = None
-        return True
 
-    def save_snapshot(self, tenant: str, snapshot: Snapshot) -> bool:
-        return self._save(("snapshot", tenant), snapshot)
+    def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
+        self._save(("snapshot", tenant), snapshot)
 
     def load_mirror(self, tenant: str) -> Any:
         """The delta-synced mirror of ``tenant`` (a graph.mirror.Mirror), or None."""
         return self._load(("mirror", tenant))
 
-    def save_mirror(self, tenant: str, mirror: Any) -> bool:
-        return self._save(("mirror", tenant), mirror)
+    def save_mirror(self, tenant: str, mirror: Any) -> None:
+        self._save(("mirror", tenant), mirror)
 
     # -- the admin's own data ----------------------------------------------------------
     def ticks(self, tenant: str, object_id: str) -> frozenset[str]:

@@ -17,14 +17,10 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def summarise_error_detail(xml: str) -> str:
-    """The error codes and descriptions in ``xml``, as one line an admin can read."""
-    return read_error_detail(xml)[0]
-
-
 def read_error_detail(xml: str) -> tuple[str, tuple[str, ...]]:
-    """The readable summary of ``xml`` and the attributes its records name (ErrorParameter,
-    e.g. EmailAddresses): the attribute the admin has to correct."""
+    """The error codes and descriptions in ``xml`` as one line an admin can read, and the
+    attributes its records name (ErrorParameter, e.g. EmailAddresses): the attribute the
+    admin has to correct."""
     if not xml.strip():
         return "", ()
     try:

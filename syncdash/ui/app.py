@@ -35,7 +35,7 @@ from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
 from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
-from syncdash.ui.rows import COLUMNS, RowSet, View
+from syncdash.ui.rows import COLUMNS, Row, RowSet, View
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
@@ -95,6 +95,11 @@ def _literal_hit(matcher: Matcher, label: str) -> Content:
     return content
 
 
+def _subject(row: Row) -> str:
+    """What the palette matches and names of an object: its name and UPN or mail."""
+    return f"{row.cells[1]}  {row.cells[2]}"
+
+
 class JumpToObject(Provider):
     """Command palette: "jump to object" by name, UPN or mail. The query is matched
     against the object alone: with "Jump to" in the text, "to" matched every row."""
@@ -106,7 +111,7 @@ class JumpToObject(Provider):
         app = self.app
         assert isinstance(app, SyncdashApp)
         for row in app.query_one(ErrorList).rows[: self.OFFERED]:
-            subject = f"{row.cells[1]}  {row.cells[2]}"
+            subject = _subject(row)
             yield DiscoveryHit(Content("Jump to ") + Content(subject), lambda i=row.id: app.jump_to(i),
                                text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
 
@@ -115,7 +120,7 @@ class JumpToObject(Provider):
         assert isinstance(app, SyncdashApp)
         matcher = self.matcher(query)
         for row in app.rows.rows.values():
-            subject = f"{row.cells[1]}  {row.cells[2]}"
+            subject = _subject(row)
             score = matcher.match(subject)
             if score > 0:
                 yield Hit(score, Content("Jump to ") + _literal_hit(matcher, subject), lambda i=row.id: app.jump_to(i),

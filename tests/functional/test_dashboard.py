@@ -43,6 +43,11 @@ async def cached_then_slow(dashboard, tmp_path, latency: float):  # type: ignore
     return dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=latency))
 
 
+def notices(app, about: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    """The notifications shown so far (those mentioning ``about``)."""
+    return [n.message for n in app._notifications if about in n.message]
+
+
 def ann_gets_a_conflict(data, **when: str) -> None:  # type: ignore[no-untyped-def]
     """A healthy demo user gets a proxy address conflict (at ``when``, if given)."""
     newcomer = next(u for u in data["users"] if u["displayName"] == "Ann Lee")
@@ -261,7 +266,7 @@ async def test_r_refreshes_now_and_the_list_lives(dashboard):
         await loaded(pilot)
         assert made.emulator.count() > requests
         assert "Lynne Robbins" not in names(app) and "Ann Lee" in names(app)
-        messages = [n.message for n in app._notifications]
+        messages = notices(app)
         assert "Lynne Robbins: proxy address conflict resolved" in messages
         new = {row.id for row in app.query_one(ErrorList).rows if row.cells[1] == "Ann Lee"}
         assert new <= app.query_one(ErrorList).new_ids
@@ -278,7 +283,7 @@ async def test_graph_trouble_keeps_the_last_data_marked_stale(dashboard):
         assert len(names(app)) == 29
         status = status_text(app)
         assert "stale" in status and "sign in again" in status
-        assert any("sign in again" in n.message for n in app._notifications)
+        assert notices(app, "sign in again")
 
 
 async def test_at_80_columns_the_header_breaks_between_its_parts_and_keeps_the_reason(dashboard):
@@ -339,7 +344,7 @@ async def test_what_changed_while_syncdash_was_closed_is_announced_at_the_next_s
     again = dashboard(store_dir=tmp_path / "cache", emulator=first.emulator)
     async with again.app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
-        assert "Lynne Robbins: proxy address conflict resolved" in [n.message for n in again.app._notifications]
+        assert "Lynne Robbins: proxy address conflict resolved" in notices(again.app)
         assert {row.id for row in again.app.query_one(ErrorList).rows if row.cells[1] == "Ann Lee"} \
             == again.app.query_one(ErrorList).new_ids
 
@@ -356,7 +361,7 @@ async def test_many_resolved_at_once_make_one_notification(dashboard):
         made.emulator.store.touch()
         await pilot.press("r")
         await loaded(pilot)
-        resolved = [n.message for n in app._notifications if "resolved" in n.message]
+        resolved = notices(app, "resolved")
         assert len(resolved) == 1 and resolved[0].startswith("8 objects' errors resolved: "), resolved
 
 
@@ -369,12 +374,12 @@ async def test_a_kind_refused_since_the_last_scan_is_not_announced_and_one_alway
         made.emulator.faults.deny = {"contacts": 403}  # refused from now on
         await pilot.press("r")
         await loaded(pilot)
-        assert not [n.message for n in app._notifications if "resolved" in n.message]  # not the contacts
+        assert not notices(app, "resolved")  # not the contacts
         next(u for u in data["users"] if u["displayName"] == "Lynne Robbins")["onPremisesProvisioningErrors"] = []
         made.emulator.store.touch()
         await pilot.press("r")  # contacts still refused: this scan is compared with the last
         await loaded(pilot)
-        resolved = [n.message for n in app._notifications if "resolved" in n.message]
+        resolved = notices(app, "resolved")
         assert resolved == ["Lynne Robbins: proxy address conflict resolved"]
 
 
@@ -633,7 +638,7 @@ async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persist
     async with made.app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         assert made.app.theme == "syncdash-dark"
-        assert any("no-such-theme" in n.message for n in made.app._notifications)
+        assert notices(made.app, "no-such-theme")
         made.app.theme = "high-contrast"
         await pilot.pause()
     made.store.close()
@@ -710,7 +715,7 @@ async def test_throttling_shows_in_the_header_while_it_lasts(dashboard):
         await loaded(pilot)
         assert "throttled" not in status_text(app) and len(names(app)) == 29
         assert made.emulator.early_requests == 0
-        told = [n.message for n in app._notifications if "throttling" in n.message]
+        told = notices(app, "throttling")
         assert told == ["Graph is throttling syncdash: retrying in 0.4 s; the list on screen stays."]
 
 

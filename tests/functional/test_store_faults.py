@@ -87,7 +87,8 @@ store.set_tick("t", "obj", "before", True)
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG, as on a full disk
 limit = max(f.stat().st_size for f in root.rglob("*") if f.is_file()) + 1024
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
-print("cache saved" if store.save_mirror("t", {"objects": ["x" * 200] * 20_000}) else f"cache: {store.cache_problem}")
+store.save_mirror("t", {"objects": ["x" * 200] * 20_000})
+print("cache saved" if store.cache_problem is None else f"cache: {store.cache_problem}")
 try:
     for i in range(2000):
         store.set_note("t", f"obj-{i}", "n" * 500)

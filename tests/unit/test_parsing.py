@@ -7,7 +7,7 @@ from datetime import timezone
 import pytest
 
 from syncdash.graph.parse import directory_object, timestamp
-from syncdash.graph.xml_detail import summarise_error_detail
+from syncdash.graph.xml_detail import read_error_detail
 from syncdash.model import ConflictProperty, ObjectKind
 
 
@@ -70,7 +70,7 @@ def test_service_error_summary_reads_exchange_error_records():
            "<ErrorParameters><ErrorParameter>EmailAddresses</ErrorParameter></ErrorParameters>"
            "<ErrorDescription>The value is used by another\n   recipient object.</ErrorDescription>"
            "</ErrorRecord></ObjectErrors></ServiceInstance>")
-    assert summarise_error_detail(xml) == "ExA77C31: The value is used by another recipient object."
+    assert read_error_detail(xml)[0] == "ExA77C31: The value is used by another recipient object."
     raw = {"id": "1", "serviceProvisioningErrors": [
         {"createdDateTime": "2026-01-31T17:45:18Z", "isResolved": False, "serviceInstance": "exchange/NAMPRD09", "errorDetail": xml}]}
     assert directory_object(raw, ObjectKind.USER).service_errors[0].parameters == ("EmailAddresses",)
@@ -85,6 +85,6 @@ def test_service_error_summary_reads_exchange_error_records():
     ],
 )
 def test_hostile_or_broken_xml_is_never_expanded(xml):
-    summary = summarise_error_detail(xml)
+    summary, _ = read_error_detail(xml)
     assert summary.startswith("unreadable error detail")
     assert "root:" not in summary and "aaaa" not in summary
