@@ -14,9 +14,9 @@ from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.lookup import readable_recycle_bin, resolve_object
+from syncdash.graph.lookup import resolve_object
 from syncdash.graph.scan import full_scan, newest_first
-from syncdash.graph.tenant import tenant_status
+from syncdash.graph.tenant import read_tenant
 from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, TenantStatus
 
@@ -43,12 +43,12 @@ class ReportOutcome:
 
 async def check_object(client: GraphServiceClient, query: str, now: datetime) -> CheckOutcome:
     """Resolve what the admin typed and diagnose it (or its absence)."""
-    tenant, matches = await all_or_none(tenant_status(client), resolve_object(client, query))
+    tenant, matches = await all_or_none(read_tenant(client), resolve_object(client, query))
     if len(matches) > 1:
-        return CheckOutcome(tenant, matches, None)
+        return CheckOutcome(tenant.status, matches, None)
     obj = matches[0] if matches else None
     facts = await gather_facts(client, obj, query=query, tenant=tenant, now=now)
-    return CheckOutcome(tenant, matches, diagnose(facts))
+    return CheckOutcome(tenant.status, matches, diagnose(facts))
 
 
 async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOutcome:
@@ -66,14 +66,14 @@ async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOu
             if progress.denied:
                 denied.append(progress.denied)
 
-    tenant, (bin, unavailable), _ = await all_or_none(tenant_status(client), readable_recycle_bin(client), scan())
+    tenant, _ = await all_or_none(read_tenant(client), scan())
     if denied and not everything:
         raise PermissionDenied("; ".join(denied), status=403)
-    unavailable = (*denied, *unavailable)
-    index = DirectoryIndex([*everything, *bin])
+    unavailable = (*denied, *tenant.unavailable)
+    index = DirectoryIndex([*everything, *tenant.recycle_bin])
     in_error = newest_first([obj for obj in everything if obj.has_errors])
     diagnoses = tuple(
-        diagnose(index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable))
+        diagnose(index.facts(obj, query=obj.identity, tenant=tenant.status, now=now, unavailable=unavailable))
         for obj in in_error
     )
-    return ReportOutcome(tenant, not denied, diagnoses, unavailable)
+    return ReportOutcome(tenant.status, not denied, diagnoses, unavailable)

@@ -48,6 +48,12 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
         "--graph-url", metavar="URL", help="Graph base URL (an emulator on loopback, or a cloud's Graph)", **defaults
     )
     parser.add_argument("--profile", metavar="NAME", help="tenant profile of the config file", **defaults)
+    parser.add_argument(
+        "--permissions", metavar="SET",
+        help="with --demo or --tenant-file: sign in with these permissions only — a preset (full, "
+             "least-privilege, user-read, no-contacts, not-global-admin, app-only) or scopes, role:NAME, app-only",
+        **defaults,
+    )
 
 
 def _seconds(text: str) -> float:
@@ -131,10 +137,13 @@ def resolve_source(args: argparse.Namespace, config: Config) -> Source:
                                     ("--graph-url", bool(args.graph_url))) if on]
     if len(chosen) > 1:
         raise UsageError("syncdash: choose one of --demo, --tenant-file and --graph-url")
+    permissions = getattr(args, "permissions", None)
+    if permissions is not None and not (args.demo or args.tenant_file is not None):
+        raise UsageError("syncdash: --permissions applies to --demo and --tenant-file only")
     if args.demo:
-        return sources.demo()
+        return sources.demo(permissions)
     if args.tenant_file is not None:
-        return sources.tenant_file(args.tenant_file)
+        return sources.tenant_file(args.tenant_file, permissions)
     named = getattr(args, "profile", None)
     if args.graph_url:
         # a loopback URL (an emulator) signs in only with a profile named for it: the default

@@ -59,6 +59,22 @@ class ProvisioningError:
     occurred: datetime | None
 
 
+class ServiceErrorKind(str, enum.Enum):
+    """What a service error is about, read from its text by the graph layer.
+
+    Each kind has its own fix: a duplicate is resolved on whichever object should not
+    hold the value, a hold by a compliance decision, a GUID mismatch by making the
+    on-premises mailbox GUIDs agree with Exchange Online's. UNRECOGNISED says syncdash
+    cannot tell, so the diagnosis offers only the generic advice and says so.
+    """
+
+    DUPLICATE_VALUE = "duplicate-value"
+    HOLD = "hold"
+    GUID_MISMATCH = "guid-mismatch"
+    INVALID_VALUE = "invalid-value"
+    UNRECOGNISED = "unrecognised"
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceError:
     """One ``serviceProvisioningError``: a workload such as Exchange refused the object."""
@@ -70,6 +86,11 @@ class ServiceError:
     summary: str
     #: The attributes the XML names as failing (ErrorParameter), e.g. ("EmailAddresses",).
     parameters: tuple[str, ...] = ()
+    #: What the error is about; UNRECOGNISED when no record's text is one syncdash knows.
+    kind: ServiceErrorKind = ServiceErrorKind.UNRECOGNISED
+    #: The value the recognised record names, exactly as quoted there (``smtp:a@contoso.com``,
+    #: a GUID), or None: step 2 looks it up like a PropertyConflict's value.
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +135,19 @@ class DirectoryObject:
     def has_errors(self) -> bool:
         """Whether the object belongs on the sync-error list."""
         return bool(self.provisioning_errors or self.unresolved_service_errors)
+
+    @property
+    def service_duplicates(self) -> tuple[ServiceError, ...]:
+        """Unresolved service errors saying another recipient holds a value (Exchange's
+        own duplicate check): searched for and named like a PropertyConflict."""
+        return tuple(e for e in self.unresolved_service_errors
+                     if e.kind is ServiceErrorKind.DUPLICATE_VALUE and e.value and e.value.strip())
+
+    @property
+    def conflicting_values(self) -> tuple[str, ...]:
+        """Every value another object is said to hold: step 2 names who holds each."""
+        values = [e.value for e in self.provisioning_errors] + [e.value for e in self.service_duplicates if e.value]
+        return tuple(dict.fromkeys(values))
 
     @property
     def newest_error(self) -> datetime | None:

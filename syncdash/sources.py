@@ -54,17 +54,36 @@ class Source:
     profile: Profile | None = None
 
 
-def _emulated(tenant: Callable[[], TenantStore], hooks: Hooks) -> GraphServiceClient:
+def _emulated(tenant: Callable[[], TenantStore], hooks: Hooks, permissions: str | None) -> GraphServiceClient:
+    from syncdash.emulator.permissions import grants_from_text
     from syncdash.emulator.service import GraphEmulator
     from syncdash.emulator.transport import EmulatorTransport
     from syncdash.graph.client import build_client
 
     store = tenant()
-    return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store)),
+    grants = grants_from_text(permissions) if permissions else None
+    return build_client(EMULATED_GRAPH_URL, transport=EmulatorTransport(GraphEmulator(store, grants=grants)),
                         on_throttle=hooks.on_throttle)
 
 
-def demo() -> Source:
+def check_permissions(text: str | None) -> None:
+    """A ``--permissions`` value is checked before anything starts (a usage error)."""
+    if text is not None:
+        from syncdash.emulator.permissions import grants_from_text
+
+        try:
+            grants_from_text(text)
+        except ValueError as exc:
+            raise ClientConfigError(f"--permissions: {exc}") from None
+
+
+def _emulated_key(key: str, permissions: str | None) -> str:
+    """Each permission set its own cache: a list read with more rights must not show as
+    the cached list of a sign-in with fewer."""
+    return f"{key}:as:{permissions}" if permissions else key
+
+
+def demo(permissions: str | None = None) -> Source:
     def store() -> TenantStore:
         from syncdash.emulator.demo import build_demo_tenant, mutate_demo_tenant
         from syncdash.emulator.tenant import TenantStore
@@ -75,14 +94,17 @@ def demo() -> Source:
             mutate=lambda tenant: mutate_demo_tenant(tenant, rng, datetime.now(timezone.utc)),
         )
 
-    return Source("demo", lambda hooks: _emulated(store, hooks))
+    check_permissions(permissions)
+    return Source(_emulated_key("demo", permissions), lambda hooks: _emulated(store, hooks, permissions))
 
 
-def tenant_file(path: Path) -> Source:
+def tenant_file(path: Path, permissions: str | None = None) -> Source:
     from syncdash.emulator.tenant import TenantStore
 
+    check_permissions(permissions)
     store = TenantStore(path=path)  # read now: a bad file is a usage error before anything starts
-    return Source(f"file:{path.resolve()}", lambda hooks: _emulated(lambda: store, hooks))
+    return Source(_emulated_key(f"file:{path.resolve()}", permissions),
+                  lambda hooks: _emulated(lambda: store, hooks, permissions))
 
 
 def is_loopback_url(url: str) -> bool:

@@ -103,6 +103,7 @@ def tenant(**collections: list[dict[str, Any]]) -> dict[str, Any]:
             {
                 "id": TENANT_ID,
                 "displayName": "Contoso",
+                "createdDateTime": "2016-03-01T08:00:00Z",
                 "onPremisesSyncEnabled": True,
                 "onPremisesLastSyncDateTime": "2026-11-24T09:40:00Z",
                 "verifiedDomains": [

@@ -28,7 +28,8 @@ TokenListener = Callable[[str], None]
 
 #: Read-only delegated scopes ``login`` asks consent for (later tokens use
 #: ``<graph>/.default``, i.e. whatever was consented). Never a write permission.
-DELEGATED_SCOPES = ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All")
+DELEGATED_SCOPES = ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All",
+                    "Organization.Read.All")
 #: Modes that sign a person in, keep a saved record and can prompt.
 INTERACTIVE_MODES = ("device-code", "browser")
 #: Optional (``login --sync-settings``): readable only by Global Administrators.

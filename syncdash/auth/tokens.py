@@ -17,10 +17,12 @@ NEEDED = {
     "Group.Read.All": "groups, their errors and deleted groups",
     "OrgContact.Read.All": "organizational contacts",
     "Domain.Read.All": "verified and unverified domains",
+    "Organization.Read.All": "the tenant's sync status and last sync (User.Read alone reads them as null)",
     "OnPremDirectorySynchronization.Read.All": "sync features (delegated, Global Administrator only)",
 }
 #: Permissions that include the narrower ones above.
-BROADER = {"Directory.Read.All": ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All")}
+BROADER = {"Directory.Read.All": ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "Domain.Read.All",
+                                  "Organization.Read.All")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from syncdash.diagnose.findings import Diagnosis, Status
-from syncdash.diagnose.steps import step_one, step_three, step_two
+from syncdash.diagnose.duplicates import step_two
+from syncdash.diagnose.steps import step_one, step_three
 from syncdash.model import ObjectFacts
 
 
 def diagnose(facts: ObjectFacts) -> Diagnosis:
     """Run steps 1–3; step 3 is evaluated always but marked not needed when step 1 or 2
-    already found the cause, as the article runs it only when they find nothing."""
+    already found the cause, as the article runs it only when they find nothing — unless
+    step 3 itself found something: a step with findings is never "not needed"."""
     one, two = step_one(facts), step_two(facts)
-    needed = one.status is not Status.PROBLEM and two.status is not Status.PROBLEM
-    return Diagnosis(query=facts.query, object=facts.object, steps=(one, two, step_three(facts, needed)))
+    merged = frozenset(r.id for f in two.findings if f.code == "same-identity" for r in f.related)
+    three = step_three(facts, merged)
+    earlier = one.status is Status.PROBLEM or two.status is Status.PROBLEM
+    if earlier and not three.findings:
+        three = replace(three, needed=False)
+    return Diagnosis(query=facts.query, object=facts.object, steps=(one, two, three))

@@ -81,6 +81,15 @@ class ManualCheck:
     docs: str
 
 
+#: Each step's mark, the same in ``check``, ``report`` and the dashboard (ASCII where the
+#: terminal is not UTF-8); ``None`` is a step not needed because an earlier one found the cause.
+STEP_MARKS: dict[bool, dict[Status | None, str]] = {
+    True: {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?", None: "–"},
+    False: {Status.CLEAR: "[ok]", Status.PROBLEM: "[X]", Status.UNKNOWN: "[?]", None: "[-]"},
+}
+NOT_NEEDED_NOTE = "not needed: an earlier step found the cause"
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     step: int
@@ -93,6 +102,11 @@ class StepResult:
     manual: tuple[ManualCheck, ...]
     #: Why a check of this step could not run (makes the status unknown when no problem).
     unknown: tuple[str, ...] = ()
+
+    def mark(self, utf8: bool = True) -> str:
+        """The step's mark wherever it is shown: its status, or ``–`` when not needed
+        (which only a step without findings can be)."""
+        return STEP_MARKS[utf8][self.status if self.needed else None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""One-line on-premises fixes (ActiveDirectory module), shown as suggestions only.
+"""One-line fixes and read-only checks (ActiveDirectory module on-premises, Exchange Online
+PowerShell in the cloud), shown as suggestions only.
 
 Values come from the directory, so each is written as a single-quoted PowerShell string
 with quotes doubled: a crafted value cannot end the string and append a command.
@@ -37,6 +38,40 @@ def set_upn(obj: DirectoryObject, placeholder: str = "<new UPN>") -> str | None:
     if who is None or obj.kind is not ObjectKind.USER:
         return None
     return f"Set-ADUser -Identity {ps_string(who)} -UserPrincipalName {ps_string(placeholder)}"
+
+
+def exchange_identity(obj: DirectoryObject) -> str | None:
+    """What Exchange Online's -Identity takes for the object: its UPN, else its mail."""
+    return obj.upn or obj.primary_smtp
+
+
+def mailbox_holds(obj: DirectoryObject) -> str | None:
+    """Read-only (Exchange Online PowerShell): which holds keep the mailbox."""
+    who = exchange_identity(obj)
+    if who is None:
+        return None
+    return (f"Get-Mailbox -Identity {ps_string(who)} | Format-List "
+            "LitigationHoldEnabled,InPlaceHolds,ComplianceTagHoldApplied,DelayHoldApplied,DelayReleaseHoldApplied")
+
+
+def mailbox_guids(obj: DirectoryObject) -> str | None:
+    """Read-only (Exchange Online PowerShell): the cloud mailbox's GUIDs, which the
+    on-premises msExchMailboxGuid / msExchArchiveGUID must equal."""
+    who = exchange_identity(obj)
+    if who is None:
+        return None
+    return (f"Get-EXOMailbox -Identity {ps_string(who)} -Properties ExchangeGuid,ArchiveGuid,ArchiveStatus "
+            "| Format-List ExchangeGuid,ArchiveGuid,ArchiveStatus")
+
+
+def set_mailbox_guid(obj: DirectoryObject, *, archive: bool, placeholder: str = "<cloud GUID>") -> str | None:
+    """On-premises: stamp the cloud GUID into msExchArchiveGUID (or msExchMailboxGuid),
+    an octet string, hence the byte array."""
+    who = identity(obj)
+    if who is None or obj.kind is not ObjectKind.USER:
+        return None
+    attribute = "msExchArchiveGUID" if archive else "msExchMailboxGuid"
+    return f"Set-ADUser -Identity {ps_string(who)} -Replace @{{{attribute}=([guid]{ps_string(placeholder)}).ToByteArray()}}"
 
 
 DELTA_SYNC = "Start-ADSyncSyncCycle -PolicyType Delta"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from syncdash.diagnose import powershell
 from syncdash.diagnose.catalog import CODES, MANUAL_CHECKS, STEP_TITLES
 from syncdash.diagnose.findings import Finding, Related, Severity, Status, StepResult
+from syncdash.diagnose.service_errors import remedy as service_remedy
+from syncdash.diagnose.matching import blocks_soft_match, hard_match_command
 from syncdash.diagnose.values import violations
 from syncdash.model import (
-    ConflictProperty,
     DirectoryObject,
     ObjectFacts,
     ObjectKind,
@@ -32,30 +32,30 @@ def finding(code: str, message: str, fix: str, *, attribute: str | None = None, 
                    value=value, fix=fix, docs=entry.docs, related=related, powershell=powershell)
 
 
-def result(step: int, findings: list[Finding], unknown: list[str], needed: bool = True) -> StepResult:
+def result(step: int, findings: list[Finding], unknown: list[str]) -> StepResult:
     if any(f.severity is not Severity.INFO for f in findings):
         status = Status.PROBLEM
     elif unknown:
         status = Status.UNKNOWN
     else:
         status = Status.CLEAR
-    return StepResult(step, STEP_TITLES[step], status, needed, tuple(findings), MANUAL_CHECKS[step], tuple(unknown))
+    return StepResult(step, STEP_TITLES[step], status, True, tuple(findings), MANUAL_CHECKS[step], tuple(unknown))
 
 
-def _names(related: tuple[Related, ...]) -> str:
+def names(related: tuple[Related, ...]) -> str:
     named = ", ".join(r.describe() for r in related[:NAMED_IN_MESSAGE])
     more = len(related) - NAMED_IN_MESSAGE
     return f"{named} and {more} more" if more > 0 else named
 
 
-def _service_name(error: ServiceError) -> str:
+def service_name(error: ServiceError) -> str:
     workload, _, instance = error.service_instance.partition("/")
     if workload.lower() == "exchange":
         return f"Exchange Online ({instance})" if instance else "Exchange Online"
     return error.service_instance or "a Microsoft 365 service"
 
 
-def _when(moment: datetime | None) -> str:
+def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
 
 
@@ -73,101 +73,24 @@ def step_one(facts: ObjectFacts) -> StepResult:
         found.append(finding(
             "provisioning-error",
             f"{error.category or 'Provisioning error'} on {error.property_raw or 'an attribute'} "
-            f"{error.value!r} since {_when(error.occurred)}",
-            "Step 2 names the other holder: make the value unique in its source, then let the next sync run."
+            f"{error.value!r} since {when(error.occurred)}",
+            "Step 2 names the other holder and the remedy: a merge when it is the same identity, else make the "
+            "value unique in its source and let the next sync run."
             if error.category == "PropertyConflict"
             else "Read the error on the Connect server (Synchronization Service Manager → Operations).",
             attribute=error.property_raw, value=error.value, related=related,
         ))
-    for error in obj.unresolved_service_errors:
+    for failure in obj.unresolved_service_errors:
+        remedy = service_remedy(failure, obj)
         found.append(finding(
             "service-error",
-            f"{_service_name(error)} refused the object since {_when(error.created)}: {error.summary or 'no details'}",
-            "Correct the value the error names in the object's source; the service retries after the next "
-            "sync. The raw XML holds the full error.",
-            attribute=", ".join(error.parameters) or "serviceProvisioningErrors", value=error.service_instance,
+            f"{service_name(failure)} refused the object since {when(failure.created)} ({remedy.label}): "
+            f"{failure.summary or 'no details'}",
+            remedy.fix, attribute=", ".join(failure.parameters) or "serviceProvisioningErrors",
+            value=failure.service_instance, powershell=remedy.powershell,
+            related=tuple(Related.of(h) for h in facts.holders.get(failure.value or "", ())),
         ))
     return result(1, found, [])
-
-
-# -- step 2 -------------------------------------------------------------------------
-_QUARANTINED = re.compile(r"^(.+?)(\d{4})@(.+)$")
-
-
-def _duplicate(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]:
-    found: list[Finding] = []
-    for error in obj.provisioning_errors:
-        if error.property is ConflictProperty.OTHER:
-            continue
-        upn = error.property is ConflictProperty.USER_PRINCIPAL_NAME
-        label = "UserPrincipalName" if upn else "proxy address"
-        holders = facts.holders.get(error.value, ())
-        if not holders and facts.unavailable:
-            continue  # an unreadable kind may hold it: step 2 says unknown, never "cleared"
-        if not holders:
-            found.append(finding(
-                "conflict-cleared",
-                f"{label} {error.value!r} is recorded as a conflict, but no other object holds it any more",
-                "Entra ID clears such conflicts hourly; if it stays, run a delta sync on the Connect server.",
-                attribute=error.property_raw, value=error.value, powershell=powershell.DELTA_SYNC,
-            ))
-            continue
-        related = tuple(Related.of(h) for h in holders)
-        if upn:
-            fix = ("Give one of the objects a different UPN in its source (on-premises AD for a synced object, "
-                   "Entra ID for a cloud-only one); Entra ID then clears the conflict within an hour.")
-            suggestion = powershell.set_upn(obj)
-        else:
-            address = error.value
-            fix = ("Remove the address from the object that should not have it, in its source (on-premises AD "
-                   "for a synced object); Entra ID then clears the conflict within an hour.")
-            suggestion = powershell.remove_proxy_address(obj, address if ":" in address else f"smtp:{address}")
-        found.append(finding(
-            "duplicate-upn" if upn else "duplicate-proxy-address",
-            f"{label} {error.value!r} is also held by {_names(related)}",
-            fix, attribute=error.property_raw, value=error.value, related=related, powershell=suggestion,
-        ))
-        for holder in holders:
-            if holder.is_deleted:
-                found.append(finding(
-                    "conflict-holder-deleted",
-                    f"{Related.of(holder).describe()} holds {error.value!r} from the recycle bin "
-                    f"(deleted {_when(holder.deleted)})",
-                    "If the deleted object is not needed, delete it permanently (Entra admin center → Deleted "
-                    "items); if it is the same identity, restore it instead.",
-                    attribute=error.property_raw, value=error.value, related=(Related.of(holder),),
-                ))
-    return found
-
-
-def _quarantined_upn(obj: DirectoryObject, facts: ObjectFacts) -> Finding | None:
-    upn, source = obj.user_principal_name or "", obj.on_premises_upn or ""
-    match = _QUARANTINED.match(upn)
-    if not match or not source or source.casefold() == upn.casefold():
-        return None
-    if match.group(1).casefold() != source.rsplit("@", 1)[0].casefold():
-        return None  # the placeholder keeps the on-premises prefix: any other is a real UPN with digits
-    initial = facts.tenant.initial_domain
-    domain = match.group(3).casefold()
-    if (initial and domain != initial.casefold()) or (not initial and not domain.endswith(".onmicrosoft.com")):
-        return None
-    return finding(
-        "upn-quarantined",
-        f"cloud UPN {upn!r} is the resiliency placeholder; the on-premises UPN is {source!r}",
-        "Resolve the UPN conflict (see duplicate-upn); the on-premises UPN then syncs back on its own.",
-        attribute="userPrincipalName", value=upn,
-    )
-
-
-def step_two(facts: ObjectFacts) -> StepResult:
-    obj = facts.object
-    if obj is None:
-        return result(2, [], [NOT_IN_ENTRA])
-    found = _duplicate(obj, facts)
-    quarantined = _quarantined_upn(obj, facts)
-    if quarantined:
-        found.append(quarantined)
-    return result(2, found, list(facts.unavailable) if obj.provisioning_errors else [])
 
 
 # -- step 3 -------------------------------------------------------------------------
@@ -192,7 +115,7 @@ def _tenant(facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
     hours = age.total_seconds() / 3600
     return [finding(
         "tenant-sync-stale",
-        f"the tenant last synced {hours:.1f} hours ago ({_when(last)}); the default cycle is 30 minutes",
+        f"the tenant last synced {hours:.1f} hours ago ({when(last)}); the default cycle is 30 minutes",
         "Check the Connect server: the ADSync service, the scheduler and the last run profiles.",
         attribute="onPremisesLastSyncDateTime", value=last.isoformat(), powershell=powershell.SCHEDULER,
         severity=Severity.ERROR if age > STALE_ERROR else Severity.WARNING,
@@ -203,7 +126,7 @@ def _recycle_bin(facts: ObjectFacts) -> list[Finding]:
     return [
         finding(
             "in-recycle-bin",
-            f"{Related.of(gone).describe()} is in the recycle bin since {_when(gone.deleted)}",
+            f"{Related.of(gone).describe()} is in the recycle bin since {when(gone.deleted)}",
             "Restore it if it is this object (it then re-joins its on-premises source), or delete it "
             "permanently so the on-premises object can be provisioned anew.",
             attribute="deletedDateTime", value=gone.deleted.isoformat() if gone.deleted else None,
@@ -213,7 +136,8 @@ def _recycle_bin(facts: ObjectFacts) -> list[Finding]:
     ]
 
 
-def _object_state(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
+def _object_state(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str],
+                  merged: frozenset[str]) -> list[Finding]:
     found: list[Finding] = []
     settings = facts.tenant.sync_settings
     features = {} if isinstance(settings, Unknown) else settings.features
@@ -242,9 +166,35 @@ def _object_state(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) 
                     "Unblock hard-match takeover for the duration of one sync, then block it again.",
                     attribute="onPremisesImmutableId", value=obj.immutable_id,
                 ))
-    if facts.soft_match_candidates:
-        found.append(_soft_match(obj, facts, unknown))
+    candidates = tuple(c for c in facts.soft_match_candidates if c.id not in merged)
+    if candidates:
+        found.append(_soft_match(obj, candidates, facts, unknown))
+    elif obj.sync_enabled is None and not facts.soft_match_candidates:
+        found += _soft_match_closed(obj, facts, unknown)
     return found
+
+
+def _soft_match_closed(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> list[Finding]:
+    """A cloud-only object in a tenant that blocks soft match: the on-premises object an
+    admin expects to take it over never reaches the cloud as a match, whether or not it
+    is visible here, so the admin asking "why does it not sync" needs the hard match."""
+    blocked = blocks_soft_match(facts.tenant)
+    if blocked is None:
+        unknown.append(f"soft-match setting: {facts.tenant.sync_settings.reason}")  # type: ignore[union-attr]
+        return []
+    if not blocked:
+        return []
+    values = " or ".join(repr(v) for v in dict.fromkeys(
+        v for v in (obj.user_principal_name if obj.kind is ObjectKind.USER else None, obj.primary_smtp) if v))
+    return [finding(
+        "soft-match-blocked",
+        f"the tenant blocks soft match (blockSoftMatchEnabled): an on-premises object with "
+        f"{values or 'the same UPN or primary SMTP address'} will not be merged into this cloud-only object",
+        "To let an on-premises object take this one over, hard-match: set this object's onPremisesImmutableId to "
+        "the on-premises object's sourceAnchor (its ms-DS-ConsistencyGuid, or objectGUID, base64) before it "
+        "syncs, or allow soft match for that one sync.",
+        attribute="blockSoftMatchEnabled", value="true", powershell=hard_match_command(obj, None),
+    )]
 
 
 def _matched_on(obj: DirectoryObject, candidates: tuple[DirectoryObject, ...]) -> tuple[str, str | None]:
@@ -257,13 +207,14 @@ def _matched_on(obj: DirectoryObject, candidates: tuple[DirectoryObject, ...]) -
     return "proxyAddresses", obj.primary_smtp
 
 
-def _soft_match(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) -> Finding:
-    related = tuple(Related.of(c) for c in facts.soft_match_candidates)
-    attribute, value = _matched_on(obj, facts.soft_match_candidates)
+def _soft_match(obj: DirectoryObject, candidates: tuple[DirectoryObject, ...], facts: ObjectFacts,
+                unknown: list[str]) -> Finding:
+    related = tuple(Related.of(c) for c in candidates)
+    attribute, value = _matched_on(obj, candidates)
     if obj.sync_enabled is None:
-        situation = f"this cloud-only object holds the {attribute} {value!r} that {_names(related)} would match on"
+        situation = f"this cloud-only object holds the {attribute} {value!r} that {names(related)} would match on"
     else:
-        situation = f"cloud-only {_names(related)} holds the {attribute} {value!r} this object would match on"
+        situation = f"cloud-only {names(related)} holds the {attribute} {value!r} this object would match on"
     settings = facts.tenant.sync_settings
     if not isinstance(settings, Unknown) and settings.features.get("blockSoftMatchEnabled") is True:
         return finding(
@@ -271,6 +222,8 @@ def _soft_match(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) ->
             "To merge them, allow soft match for one sync or hard-match by setting the cloud object's "
             "immutableId; otherwise change the value on one side.",
             attribute=attribute, value=value, related=related,
+            powershell=hard_match_command(obj if obj.sync_enabled is None else candidates[0],
+                                          None if obj.sync_enabled is None else obj.immutable_id),
         )
     if isinstance(settings, Unknown):
         unknown.append(f"soft-match setting: {settings.reason}")
@@ -303,7 +256,8 @@ def _upn_domain(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) ->
     )]
 
 
-def step_three(facts: ObjectFacts, needed: bool) -> StepResult:
+def step_three(facts: ObjectFacts, merged: frozenset[str] = frozenset()) -> StepResult:
+    """``merged``: holders whose merge step 2 already advises (not repeated here)."""
     obj = facts.object
     unknown: list[str] = []
     found: list[Finding] = []
@@ -317,7 +271,7 @@ def step_three(facts: ObjectFacts, needed: bool) -> StepResult:
     found += _recycle_bin(facts)
     found += _tenant(facts, unknown)
     if obj is not None:
-        found += _object_state(obj, facts, unknown)
+        found += _object_state(obj, facts, unknown, merged)
         found += _upn_domain(obj, facts, unknown)
         for violation in violations(obj):
             found.append(finding(
@@ -326,4 +280,4 @@ def step_three(facts: ObjectFacts, needed: bool) -> StepResult:
                 attribute=violation.attribute, value=violation.value,
             ))
     unknown += facts.unavailable  # the recycle bin and soft-match searches missed what they could not read
-    return result(3, found, list(dict.fromkeys(unknown)), needed=needed)
+    return result(3, found, list(dict.fromkeys(unknown)))

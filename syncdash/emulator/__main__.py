@@ -1,4 +1,8 @@
-"""``python -m syncdash.emulator TENANT.json --port 8765``: a fake Graph on loopback."""
+"""``python -m syncdash.emulator TENANT.json --port 8765``: a fake Graph on loopback.
+
+``--scopes least-privilege`` (or a list such as ``User.Read.All,role:Global Reader``)
+serves the tenant as that token would see it: 403s and nulls where Graph gives them.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from syncdash.emulator.faults import Faults
+from syncdash.emulator.permissions import PRESETS, Grants
 from syncdash.emulator.server import make_server
 from syncdash.emulator.service import GraphEmulator
 from syncdash.emulator.tenant import TenantFileError, TenantStore
+
+
+class _ScopesAction(argparse.Action):
+    """Reads ``--scopes`` as soon as argparse meets it, so a bad value is the one line of
+    error whatever else is wrong or missing on the command line."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        try:
+            setattr(namespace, self.dest, Grants.parse(str(values)))
+        except ValueError as exc:
+            parser.exit(2, f"syncdash.emulator: --scopes: {exc}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests answered 429")
     parser.add_argument("--retry-after", default="1", help="Retry-After value sent with 429s")
     parser.add_argument("--empty-pages", action="store_true", help="insert empty pages in listings")
+    parser.add_argument("--scopes", action=_ScopesAction, default=None, metavar="TEXT",
+                        help="what the token may read: a preset (" + ", ".join(PRESETS) + ") or scopes, "
+                             "role:NAME and app-only, comma-separated (default: the tenant file's, else full)")
+    parser.add_argument("--contacts-delta-latest", action="store_true",
+                        help="accept $deltatoken=latest on contacts (undocumented; refused by default)")
     return parser
 
 
@@ -48,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         empty_pages=args.empty_pages,
     )
     try:
-        server = make_server(GraphEmulator(store, faults), args.port)
+        emulator = GraphEmulator(store, faults, grants=args.scopes, contacts_delta_latest=args.contacts_delta_latest)
+        server = make_server(emulator, args.port)
     except OSError as exc:
         print(f"syncdash.emulator: cannot listen on port {args.port}: {exc.strerror}", file=sys.stderr)
         return 2

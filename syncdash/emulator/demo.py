@@ -165,7 +165,8 @@ def build_demo_tenant(now: datetime) -> dict[str, Any]:
 
 def _add_conflict_scenarios(b: TenantBuilder, o: _Objects) -> None:
     """Duplicate-attribute conflicts of every pairing, each with its other holder."""
-    # upn-conflict-user-user: a contractor's cloud account already holds the new hire's UPN.
+    # upn-conflict-user-user: the cloud account made for Daniel before his on-premises account
+    # synced holds his UPN; soft match is blocked, so the two stay apart (one identity: merge).
     o.users.append(b.user("Daniel", "Kim", sync=None, mail="daniel.kim@contoso.com", aliases=[],
                           office=_SEATTLE, department="Marketing", job_title="Contract Designer"))
     hired = b.ago(days=3, minutes=412)
@@ -274,7 +275,8 @@ def _add_conflict_scenarios(b: TenantBuilder, o: _Objects) -> None:
 def _add_state_scenarios(b: TenantBuilder, o: _Objects) -> None:
     """Service errors, the recycle bin and sync states, plus the accounts every hybrid
     tenant has (the Entra Connect service account, a break-glass admin)."""
-    diego = b.user("Diego", "Siciliani", mail="diego.siciliani@contoso.com", aliases=[],
+    # the controller's mailbox kept the approvals alias the new distribution group asks for
+    diego = b.user("Diego", "Siciliani", mail="diego.siciliani@contoso.com", aliases=["approvals@contoso.com"],
                    department="Finance", job_title="Controller")
     diego["serviceProvisioningErrors"].append(service_error(
         _litigation_hold("Diego Siciliani"), graph_time_naive(b.ago(days=4, minutes=318))))

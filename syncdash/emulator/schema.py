@@ -16,6 +16,11 @@ _BOOL: Rule = (("eq",), ("ne",))
 _ID: Rule = (("eq", "in"), ())
 _MULTI: Rule = (("any:eq", "any:startswith"), ("any:ne", "$count"))
 _ERRORS: Rule = ((), ("$count",))
+#: user resource: onPremisesImmutableId "Supports $filter (eq, ne, not, ge, le, in)" — no startsWith.
+_IMMUTABLE_ID: Rule = (("eq", "in"), ("ne",))
+#: user resource: onPremisesSamAccountName supports eq, ne, in, startsWith, but only as an
+#: advanced query ("Advanced query capabilities on Microsoft Entra ID objects").
+_ADVANCED_STRING: Rule = ((), ("eq", "in", "startswith", "ne"))
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,8 @@ USER = Schema(
         **_DIRECTORY_FILTERS,
         "userPrincipalName": _STRING,
         "accountEnabled": _BOOL,
-        "onPremisesImmutableId": _STRING,
-        "onPremisesSamAccountName": _STRING,
+        "onPremisesImmutableId": _IMMUTABLE_ID,
+        "onPremisesSamAccountName": _ADVANCED_STRING,
     },
 )
 

@@ -2,109 +2,91 @@
 
 Both front ends (the in-process httpx transport and the loopback server) hand requests
 here. It answers what syncdash asks the way Graph does, and refuses what Graph refuses
-with Graph's error JSON, so a client test cannot pass on the emulator's leniency.
+with Graph's error JSON, so a client test cannot pass on the emulator's leniency. It
+answers per permission set too (:mod:`syncdash.emulator.permissions`): a kind the token
+may not read is a 403, an organization read with User.Read alone comes back mostly null.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from syncdash.emulator import schema as schemas
+from syncdash.emulator.answers import (Answer, RequestRecord, error_answer, fingerprint, json_answer, make_token,
+                                       read_token, recorded_headers)
+from syncdash.emulator.batching import answer_batch
+from syncdash.emulator.delta import DELTA_SEGMENTS, answer_delta
 from syncdash.emulator.faults import Faults
 from syncdash.emulator.filters import Predicate, compile_filter, fold
-from syncdash.emulator.odata_errors import GraphRefusal, bad_request, bad_request_code, not_found, unsupported
+from syncdash.emulator.odata_errors import GraphRefusal, bad_request, not_found, unsupported
+from syncdash.emulator.permissions import Access, Grants, authorize, denied, limit_organization
 from syncdash.emulator.tenant import TenantStore
 
-VERSION_PREFIX = "/v1.0"
-MAX_BATCH = 20
+__all__ = ["Answer", "GraphEmulator", "RequestRecord"]
+
+VERSION_PREFIX = "/v1.0"  # the same in batching.py
 MAX_TOP = 999
 DEFAULT_TOP = 100
 _QUERY_OPTIONS = {"$select", "$filter", "$top", "$skiptoken", "$count", "$orderby"}
 #: Properties Graph sorts on by default (without advanced query parameters), per collection.
 _SORTABLE = {"users": ("displayName", "userPrincipalName"), "groups": ("displayName",), "contacts": ("displayName",)}
-_DELTA_SEGMENTS = {"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"}
-#: Delta pages are sized by the service, not the client (Graph ignores $top there).
-DELTA_PAGE = 200
-#: Directory delta links live seven days; older ones answer syncStateNotFound.
-DELTA_LIFETIME = 7 * 24 * 3600
-_DELTA_OPTIONS = {"$select", "$deltatoken", "$skiptoken"}
 _DELETED_CASTS = {
     "microsoft.graph.user": "#microsoft.graph.user",
     "graph.user": "#microsoft.graph.user",
     "microsoft.graph.group": "#microsoft.graph.group",
     "graph.group": "#microsoft.graph.group",
 }
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    #: Close the connection without answering (a dropped connection).
-    drop: bool = False
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    path: str
-    query: dict[str, str]
-    status: int
-    arrived: float
-
-
-def _error(refusal: GraphRefusal, request_id: str) -> Answer:
-    body = {
-        "error": {
-            "code": refusal.code,
-            "message": refusal.message,
-            "innerError": {
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": request_id,
-                "client-request-id": request_id,
-            },
-        }
-    }
-    return Answer(refusal.status, json.dumps(body).encode(), {"content-type": "application/json"})
+_COLLECTIONS = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
+_error = error_answer
 
 
 class GraphEmulator:
     """Answers Graph v1.0 requests from a :class:`TenantStore`."""
 
-    def __init__(self, store: TenantStore, faults: Faults | None = None, *, token: str | None = None):
+    def __init__(self, store: TenantStore, faults: Faults | None = None, *, token: str | None = None,
+                 grants: Grants | None = None, contacts_delta_latest: bool = False):
         """``token``: when given, every request must carry ``Authorization: Bearer <token>``
-        (a 401 otherwise), as Graph demands of a signed-in client."""
+        (a 401 otherwise), as Graph demands of a signed-in client. ``grants``: what that
+        token may read; else the tenant file's ``grants``, else :meth:`Grants.full`.
+        ``contacts_delta_latest``: accept ``$deltatoken=latest`` on contacts, which the
+        docs promise for users and groups only (refused by default, with a 400)."""
         self.store = store
         self.faults = faults or Faults()
         self.token = token
+        self.grants = grants
+        self.contacts_delta_latest = contacts_delta_latest
         #: Wall clock of delta tokens (7-day lifetime); tests move it forward.
         self.clock = time.time
         #: Requests answered inside $batch calls.
         self.batch_items = 0
         self.requests: list[RequestRecord] = []
+        #: Each item of each $batch, with the headers Graph sees for it (its own, and the
+        #: batch's credentials); ``requests`` holds the $batch call itself.
+        self.batch_requests: list[RequestRecord] = []
         #: Requests sent while a 429's Retry-After had not yet passed.
         self.early_requests = 0
         self._throttled_until = 0.0
         self._announced_at: float | None = None
         self._lock = threading.Lock()
-        self._filter_cache: dict[tuple, list[dict[str, Any]]] = {}
+        self._filter_cache: dict[tuple, Any] = {}
 
     # -- bookkeeping -----------------------------------------------------------------
+    def current_grants(self) -> Grants:
+        """The token's grants: given to the emulator, else the tenant file's, else full."""
+        return self.grants or self.store.grants or Grants.full()
+
     def count(self, path_fragment: str = "") -> int:
         """How many requests had ``path_fragment`` in their path (all when empty)."""
         return sum(1 for record in self.requests if path_fragment in record.path)
+
+    def record_batch_item(self, record: RequestRecord) -> None:
+        with self._lock:
+            self.batch_requests.append(record)
 
     def delivered(self, answer: Answer, notice: float = 0.0) -> None:
         """A front end calls this once an answer is on its way to the client.
@@ -128,15 +110,17 @@ class GraphEmulator:
         request_id = str(uuid.uuid4())
         lowered = {name.lower(): value for name, value in headers.items()}
         try:
-            answer = self._faults(arrived) or self._route(method, parts, path, query, lowered, body)
+            answer = self.fault_for(arrived) or self.route(method, parts, path, query, lowered, body)
         except GraphRefusal as refusal:
             answer = _error(refusal, request_id)
         answer.headers.setdefault("request-id", request_id)
         with self._lock:
-            self.requests.append(RequestRecord(method.upper(), path, query, answer.status, arrived))
+            self.requests.append(
+                RequestRecord(method.upper(), path, query, answer.status, arrived, recorded_headers(lowered))
+            )
         return answer
 
-    def _faults(self, arrived: float) -> Answer | None:
+    def fault_for(self, arrived: float) -> Answer | None:
         faults = self.faults
         with self._lock:
             if arrived < self._throttled_until:
@@ -171,7 +155,7 @@ class GraphEmulator:
         return answer
 
     # -- routing ---------------------------------------------------------------------
-    def _route(
+    def route(
         self, method: str, parts: Any, path: str, query: dict[str, str], headers: dict[str, str], body: bytes = b""
     ) -> Answer:
         if not path.startswith(VERSION_PREFIX + "/"):
@@ -184,37 +168,43 @@ class GraphEmulator:
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
             raise GraphRefusal(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
         if relative == "$batch" and method.upper() == "POST":
-            return self._batch(body, parts, headers)
+            return answer_batch(self, body, parts, headers)
         if method.upper() != "GET":
-            raise GraphRefusal(
-                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
-            )
+            raise denied()
         if "" in relative.split("/"):
             raise bad_request("Resource not found for the segment ''.")
         segments = relative.split("/")
         data = self.store.snapshot()
         base = f"{parts.scheme}://{parts.netloc}{VERSION_PREFIX}"
         head = segments[0].lower()
-        collection = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
-        if head in collection and len(segments) == 1:
-            return self._list(collection[head], data[head], head, relative, base, query, headers)
-        if head in collection and len(segments) == 2 and segments[1].lower() == "$count":
-            return self._count(collection[head], data[head], head, query, headers)
-        if head in collection and len(segments) == 2 and segments[1].lower() in _DELTA_SEGMENTS:
-            return self._delta(collection[head], head, relative, base, query)
-        if head in collection and len(segments) == 2:
-            return self._item(collection[head], data[head], segments[1], base, query)
+        grants = self.current_grants()
+        if head in _COLLECTIONS and len(segments) <= 2:
+            # "List users" / "List groups" / "List orgContacts" and their $count, delta and
+            # single-item forms: the same permissions each.
+            authorize(grants, head)
+            schema, items = _COLLECTIONS[head], data[head]
+            if len(segments) == 1:
+                return self._list(schema, items, head, relative, base, query, headers)
+            if segments[1].lower() == "$count":
+                return self._count(schema, items, head, query, headers)
+            if segments[1].lower() in DELTA_SEGMENTS:
+                return answer_delta(self, schema, head, relative, base, query, headers)
+            return self._item(schema, items, segments[1], base, query)
         if head == "organization" and len(segments) == 1:
-            return self._list(schemas.ORGANIZATION, data["organization"], head, relative, base, query, headers)
+            limited = authorize(grants, "organization") is Access.LIMITED
+            return self._list(schemas.ORGANIZATION, data["organization"], head, relative, base, query, headers,
+                              view=limit_organization if limited else None)
         if head == "domains" and len(segments) == 1:
+            authorize(grants, "domains")
             return self._list(schemas.DOMAIN, data["domains"], head, relative, base, query, headers)
         if head == "directory" and len(segments) >= 2:
-            return self._directory(segments[1:], data, relative, base, query, headers)
+            return self._directory(segments[1:], data, relative, base, query, headers, grants)
         raise bad_request(f"Resource not found for the segment '{segments[0]}'.")
 
-    def _directory(self, segments, data, relative, base, query, headers) -> Answer:
+    def _directory(self, segments, data, relative, base, query, headers, grants: Grants) -> Answer:
         name = segments[0].lower()
         if name == "onpremisessynchronization" and len(segments) == 1:
+            authorize(grants, "onPremisesSynchronization")
             return self._list(
                 schemas.ON_PREMISES_SYNCHRONIZATION, data["onPremisesSynchronization"],
                 "directory/onPremisesSynchronization", relative, base, query, headers,
@@ -229,13 +219,15 @@ class GraphEmulator:
             if cast is None or len(segments) > 2:
                 raise bad_request(f"Resource not found for the segment '{segments[1]}'.")
             schema = schemas.USER if cast.endswith("user") else schemas.GROUP
+            authorize(grants, "deletedItems/user" if schema is schemas.USER else "deletedItems/group")
             items = [item for item in data["deletedItems"] if item.get("@odata.type") == cast]
             key = f"deletedItems/{cast}"
             return self._list(schema, items, key, relative, base, query, headers)
         raise bad_request(f"Resource not found for the segment '{segments[0]}'.")
 
     # -- query options ---------------------------------------------------------------
-    def _selection(self, schema: schemas.Schema, items: list[dict], query: dict[str, str]) -> list[str] | None:
+    def selection(self, schema: schemas.Schema, items: list[dict], query: dict[str, str]) -> list[str] | None:
+        """The ``$select``-ed names (each one a property Graph knows), or None."""
         raw = query.get("$select")
         if raw is None:
             return None
@@ -252,7 +244,9 @@ class GraphEmulator:
         return names
 
     @staticmethod
-    def _project(schema: schemas.Schema, item: dict[str, Any], names: list[str] | None) -> dict:
+    def project(schema: schemas.Schema, item: dict[str, Any], names: list[str] | None) -> dict:
+        """An object as a listing sends it: the selection (nulls for what it lacks), or
+        the collection's default properties, or all of it."""
         if names is None:
             if schema.defaults is None:
                 return item
@@ -301,7 +295,10 @@ class GraphEmulator:
             raise unsupported("Sorting not supported for current query.")
         return sorted(items, key=lambda item: fold(item.get(prop)) or "", reverse=direction == "desc")
 
-    def _list(self, schema, items, key, relative, base, query, headers) -> Answer:
+    def _list(self, schema, items, key, relative, base, query, headers,
+              view: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Answer:
+        """A collection, paged with opaque skiptokens; ``view`` applies what the token may
+        see of each projected object (the organization's nulls with User.Read)."""
         unknown = sorted(set(query) - _QUERY_OPTIONS)
         if unknown:
             raise bad_request(f"Query option '{unknown[0]}' is not allowed here.")
@@ -322,10 +319,10 @@ class GraphEmulator:
                 raise bad_request(
                     f"Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive."
                 )
-        names = self._selection(schema, items, query)
+        names = self.selection(schema, items, query)
         matched = self._sorted(schema, self._filtered(schema, items, key, query, advanced), key, query, advanced)
-        fingerprint = _fingerprint(relative, query)
-        offset, empty_served = _read_token(query.get("$skiptoken"), fingerprint)
+        bound_to = fingerprint(relative, query)
+        offset, empty_served = read_token(query.get("$skiptoken"), bound_to)
         body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{key}"}
         if advanced:
             body["@odata.count"] = len(matched)
@@ -335,113 +332,16 @@ class GraphEmulator:
             empty_next = True
         else:
             page = matched[offset : offset + top]
-            body["value"] = [self._project(schema, item, names) for item in page]
+            body["value"] = [self.project(schema, item, names) for item in page]
+            if view is not None:
+                body["value"] = [view(item) for item in body["value"]]
             next_offset = offset + top if offset + top < len(matched) else None
             empty_next = False
         if next_offset is not None:
             params = {name: value for name, value in query.items() if name != "$skiptoken"}
-            params["$skiptoken"] = _make_token(next_offset, fingerprint, empty_next)
+            params["$skiptoken"] = make_token(next_offset, bound_to, empty_next)
             body["@odata.nextLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
-        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
-
-    def _batch(self, body: bytes, parts: Any, headers: dict[str, str]) -> Answer:
-        """JSON batching: up to 20 GETs, each answered (and throttled) on its own, in an
-        order of the service's choosing; item URLs must be relative to the version."""
-        try:
-            requests = json.loads(body or b"{}").get("requests")
-        except (ValueError, AttributeError):
-            raise bad_request_code("BadRequest", "Invalid batch payload format.") from None
-        if not isinstance(requests, list) or not requests:
-            raise bad_request_code("BadRequest", "Invalid batch payload format.")
-        if len(requests) > MAX_BATCH:
-            raise bad_request_code("BadRequest", f"Number of batch request steps exceeds the maximum of {MAX_BATCH}.")
-        ids = [item.get("id") if isinstance(item, dict) else None for item in requests]
-        if None in ids or len(set(ids)) != len(ids):
-            raise bad_request_code("BadRequest", "Batch request ids must be present and unique.")
-        responses = []
-        for item in requests:
-            answer = self._batch_item(item, parts, headers)
-            try:
-                content = json.loads(answer.body) if answer.body else None
-            except ValueError:
-                content = answer.body.decode("utf-8", "replace")
-            item_headers = {k: v for k, v in answer.headers.items() if k in ("retry-after", "content-type")}
-            responses.append({"id": item["id"], "status": answer.status, "headers": item_headers, "body": content})
-            self.batch_items += 1
-        responses.reverse()  # clients must match answers by id, never by position
-        return Answer(200, json.dumps({"responses": responses}).encode(), {"content-type": _JSON})
-
-    def _batch_item(self, item: dict[str, Any], parts: Any, headers: dict[str, str]) -> Answer:
-        url = str(item.get("url", ""))
-        try:
-            if urlsplit(url).scheme or not url:
-                raise bad_request_code("BadRequest", "Invalid request URI: batch item URLs are relative.")
-            if str(item.get("method", "GET")).upper() != "GET":
-                raise GraphRefusal(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-            inner = urlsplit(f"{parts.scheme}://{parts.netloc}{VERSION_PREFIX}/{url.lstrip('/')}")
-            item_headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
-            faults = self._faults(time.monotonic())
-            if faults is not None and faults.drop:
-                raise GraphRefusal(503, "UnknownError", "Service unavailable.")
-            return faults or self._route("GET", inner, unquote(inner.path),
-                                         dict(parse_qsl(inner.query, keep_blank_values=True)),
-                                         {**headers, **item_headers})
-        except GraphRefusal as refusal:
-            return _error(refusal, str(uuid.uuid4()))
-
-    def _delta(self, schema, key, relative, base, query) -> Answer:
-        """``/users/delta``: a full round (paged), then changes since a delta token, with
-        removed objects as ``{"id", "@removed"}``; ``$deltatoken=latest`` starts from now."""
-        query = {name.lower() if name.startswith("$") else name: value for name, value in query.items()}
-        unknown = sorted(set(query) - _DELTA_OPTIONS)
-        if unknown:
-            raise bad_request(f"Query option '{unknown[0]}' is not supported with delta.")
-        changes = self.store.track_changes()[key]
-        names = self._selection(schema, self.store.snapshot()[key], query)
-        version = self.store.version
-        token = query.get("$deltatoken")
-        if token == "latest":
-            return self._delta_page(key, relative, base, query, [], None, version)
-        since: int | None = None
-        if token is not None:
-            since, issued = _read_delta_token(token)
-            if self.faults.delta_gone:
-                raise GraphRefusal(410, "resyncRequired", "Resync required: replay the delta query from scratch.")
-            if self.clock() - issued > DELTA_LIFETIME:
-                raise bad_request_code("syncStateNotFound", "The sync state generation is not found. The delta "
-                                       "token is expired and data must be synchronized again.")
-        data = {str(item.get("id")): item for item in self.store.snapshot()[key]}
-        if since is None:
-            entries = [self._project(schema, item, names) for item in data.values()]
-        else:
-            entries = []
-            for object_id, (changed, removed) in sorted(changes.items(), key=lambda pair: pair[1][0]):
-                if changed <= since:
-                    continue
-                if removed or object_id not in data:
-                    entries.append({"id": object_id, "@removed": {"reason": "deleted"}})
-                else:
-                    entries.append(self._project(schema, data[object_id], names) | {"id": object_id})
-        return self._delta_page(key, relative, base, query, entries, query.get("$skiptoken"), version)
-
-    def _delta_page(self, key, relative, base, query, entries, skiptoken, version) -> Answer:
-        fingerprint = _fingerprint(relative, {k: v for k, v in query.items() if k != "$deltatoken"})
-        offset, empty_served = _read_token(skiptoken, fingerprint)
-        body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{key}"}
-        params = {name: value for name, value in query.items() if name not in ("$skiptoken", "$deltatoken")}
-        if self.faults.empty_pages and offset > 0 and not empty_served:
-            body["value"] = []
-            params["$skiptoken"] = _make_token(offset, fingerprint, True)
-            body["@odata.nextLink"] = f"{base}/{relative}?{urlencode({**params, **_keep_token(query)}, safe='$,()/:')}"
-        elif offset + DELTA_PAGE < len(entries):
-            body["value"] = entries[offset : offset + DELTA_PAGE]
-            params["$skiptoken"] = _make_token(offset + DELTA_PAGE, fingerprint, False)
-            body["@odata.nextLink"] = f"{base}/{relative}?{urlencode({**params, **_keep_token(query)}, safe='$,()/:')}"
-        else:
-            body["value"] = entries[offset:]
-            params["$deltatoken"] = _make_delta_token(version, self.clock())
-            body["@odata.deltaLink"] = f"{base}/{relative}?{urlencode(params, safe='$,()/:')}"
-        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+        return json_answer(body)
 
     def _item(self, schema, items, object_id, base, query) -> Answer:
         unknown = sorted(set(query) - {"$select"})
@@ -453,58 +353,9 @@ class GraphEmulator:
                 f"Resource '{object_id}' does not exist or one of its queried "
                 "reference-property objects are not present."
             )
-        names = self._selection(schema, items, query)
+        names = self.selection(schema, items, query)
         body = {"@odata.context": f"{base}/$metadata#{schema.name}/$entity"}
-        body.update(self._project(schema, found, names))
-        return Answer(200, json.dumps(body).encode(), {"content-type": _JSON})
+        body.update(self.project(schema, found, names))
+        return json_answer(body)
 
 
-_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-
-
-def _keep_token(query: dict[str, str]) -> dict[str, str]:
-    """A next link of a delta round carries the delta token it started from."""
-    return {"$deltatoken": query["$deltatoken"]} if "$deltatoken" in query else {}
-
-
-def _make_delta_token(version: int, issued: float) -> str:
-    raw = json.dumps([version, round(issued)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_delta_token(token: str) -> tuple[int, float]:
-    try:
-        version, issued = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(version, int) or not isinstance(issued, (int, float)):
-            raise ValueError
-    except (ValueError, TypeError, binascii.Error):
-        raise bad_request_code("syncStateNotFound", "The delta token is not valid.") from None
-    return version, float(issued)
-
-
-def _fingerprint(relative: str, query: dict[str, str]) -> str:
-    stable = sorted((k, v) for k, v in query.items() if k != "$skiptoken")
-    return hashlib.sha256(repr((relative.lower(), stable)).encode()).hexdigest()[:16]
-
-
-def _make_token(offset: int, fingerprint: str, empty_served: bool) -> str:
-    raw = json.dumps([offset, fingerprint, empty_served]).encode()
-    return "RFNwdAIAAQAAA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_token(token: str | None, fingerprint: str) -> tuple[int, bool]:
-    """Offset and empty-page flag from a skiptoken issued for this very query."""
-    if token is None:
-        return 0, False
-    try:
-        if not token.startswith("RFNwdAIAAQAAA"):
-            raise ValueError
-        payload = token[len("RFNwdAIAAQAAA") :]
-        offset, issued_for, empty_served = json.loads(
-            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        )
-        if issued_for != fingerprint or not isinstance(offset, int) or offset < 0:
-            raise ValueError
-    except (ValueError, TypeError, binascii.Error):
-        raise bad_request("Invalid $skiptoken.") from None
-    return offset, bool(empty_served)

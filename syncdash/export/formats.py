@@ -11,7 +11,7 @@ import io
 import json
 import re
 
-from syncdash.diagnose.findings import Diagnosis, Finding, Status
+from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding
 from syncdash.export.records import check_record, report_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
@@ -24,10 +24,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: never at the start of a line, so list and heading markers need no escape.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
-MARKS = {
-    True: {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"},
-    False: {Status.CLEAR: "[ok]", Status.PROBLEM: "[X]", Status.UNKNOWN: "[?]"},
-}
 
 
 def csv_cell(value: object) -> str:
@@ -150,14 +146,14 @@ def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
 def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8") -> str:
     """The checklist as an admin reads it: a mark per step, findings and manual checks;
     on a terminal that is not UTF-8, with ASCII marks."""
-    marks = MARKS[is_utf8(encoding)]
+    utf8 = is_utf8(encoding)
     obj = diagnosis.object
     title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
              else f"{diagnosis.query} (not found in Entra ID)")
     lines = [safe_text(title), tenant_line(tenant), ""]
     for step in diagnosis.steps:
-        note = "" if step.needed else "  (not needed: an earlier step found the cause)"
-        lines.append(f"{marks[step.status]} Step {step.step}: {step.title}{note}")
+        note = "" if step.needed else f"  ({NOT_NEEDED_NOTE})"
+        lines.append(f"{step.mark(utf8)} Step {step.step}: {step.title}{note}")
         for reason in step.unknown:
             lines.append(f"    ? could not check: {safe_text(reason)}")
         for f in step.findings:

@@ -22,6 +22,7 @@ def tenant_record(tenant: TenantStatus) -> dict[str, Any]:
         part: value.reason
         for part, value in (
             ("organization", tenant.name),
+            ("syncStatus", tenant.sync_enabled),
             ("domains", tenant.domains),
             ("syncSettings", tenant.sync_settings),
         )

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from syncdash.graph.errors import BadResponse, raise_for_response
-from syncdash.graph.fetch import with_resends
+from syncdash.graph.errors import BadResponse, GraphError, part_unavailable, raise_for_response
+from syncdash.graph.fetch import priority_headers, with_resends
 from syncdash.graph.retry import BASE_DELAY, MAX_RETRIES, THROTTLE_STATUSES
 from syncdash.graph.retry_after import parse_retry_after
 from syncdash.graph.together import all_or_none
@@ -63,16 +63,24 @@ async def _send(client: GraphServiceClient, items: Sequence[BatchGet]) -> dict[s
     info.url = f"{adapter.base_url.rstrip('/')}/$batch"
     info.headers.try_add("Accept", "application/json")
     info.headers.try_add("Content-Type", "application/json")
-    info.content = json.dumps({"requests": [{"id": i.id, "method": "GET", "url": i.url} for i in items]}).encode()
+    background = priority_headers()
+    for name, value in background.items():
+        info.headers.try_add(name, value)
+    requests = [{"id": i.id, "method": "GET", "url": i.url, **({"headers": background} if background else {})}
+                for i in items]
+    info.content = json.dumps({"requests": requests}).encode()
     info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
 
     async def send() -> dict[str, Any]:  # a batch of GETs is safe to send again
         response = await adapter.send_async(info, ODataError, {})
         raise_for_response(response, "$batch")
         try:
-            answers = json.loads(response.content)["responses"]
-            return {str(answer["id"]): answer for answer in answers}
-        except (ValueError, KeyError, TypeError):
+            body = json.loads(response.content)
+        except ValueError as exc:
+            raise BadResponse(f"Graph $batch: the answer is not valid JSON ({exc})") from None
+        try:
+            return {str(answer["id"]): answer for answer in body["responses"]}
+        except (KeyError, TypeError):
             raise BadResponse("Graph $batch: the answer is not a batch response") from None
 
     return await with_resends(send, "$batch")
@@ -80,7 +88,11 @@ async def _send(client: GraphServiceClient, items: Sequence[BatchGet]) -> dict[s
 
 async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> dict[str, Any]:
     """Send, then resend the throttled items after the longest wait they were given.
-    Gives up only after MAX_RETRIES rounds in a row in which no item got through."""
+    Gives up only after MAX_RETRIES rounds in a row in which no item got through.
+
+    An item refused on its own (403 for a kind the identity may not read, 400, 404) is
+    that item's answer, as the GraphError: Graph answers each item independently, and a
+    refused contacts search says nothing about the users one."""
     results: dict[str, Any] = {}
     todo = list(chunk)
     stalled = 0
@@ -98,8 +110,17 @@ async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> d
                 delay = parse_retry_after(response.headers.get("retry-after"))
                 wait = max(wait, delay if delay is not None else BASE_DELAY * 2**stalled)
                 continue
-            raise_for_response(response, item.resource)  # type: ignore[arg-type]
-            results[item.id] = response.json()
+            try:
+                raise_for_response(response, item.resource)  # type: ignore[arg-type]
+            except GraphError as exc:
+                if not part_unavailable(exc):
+                    raise
+                results[item.id] = exc
+                continue
+            body = response.json()
+            if not isinstance(body, dict):
+                raise BadResponse(f"Graph {item.resource}: a $batch item without a JSON object body")
+            results[item.id] = body
         stalled = stalled + 1 if len(again) == len(todo) else 0
         if again:
             await asyncio.sleep(wait)
@@ -108,7 +129,8 @@ async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> d
 
 
 async def batch_get(client: GraphServiceClient, items: Sequence[BatchGet]) -> dict[str, Any]:
-    """Every item's JSON body by id, in batches of 20 (a few in flight at once)."""
+    """Every item's JSON body (or the GraphError that refused it alone) by id, in batches
+    of 20 (a few in flight at once)."""
     gate = asyncio.Semaphore(CONCURRENT_BATCHES)
 
     async def guarded(chunk: Sequence[BatchGet]) -> dict[str, Any]:

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 REQUIRED_PERMISSION = {
     "users": "User.Read.All",
     "groups": "Group.Read.All",
-    "contacts": "OrgContact.Read.All",
-    "organization": "Organization.Read.All (app) or User.Read (delegated)",
+    "contacts": "OrgContact.Read.All (delegated: and a directory role, e.g. Directory Readers, for the signed-in user)",
+    "organization": "Organization.Read.All",
     "domains": "Domain.Read.All",
     "onPremisesSynchronization": (
         "OnPremDirectorySynchronization.Read.All, delegated, signed in as a Global Administrator"
@@ -93,6 +93,17 @@ class NotFound(GraphError):
 
 class BadResponse(GraphError):
     """Graph answered, but not with the JSON it documents."""
+
+
+#: Answers that say a part (one kind, one endpoint) is not available to this identity or
+#: in this tenant: that part becomes unknown. Anything else (network, 5xx, broken JSON,
+#: 401) fails the whole read, so that a dashboard keeps its last good state.
+PART_UNAVAILABLE = (400, 403, 404)
+
+
+def part_unavailable(exc: GraphError) -> bool:
+    """Whether ``exc`` blanks only the part it came from (see PART_UNAVAILABLE)."""
+    return exc.status in PART_UNAVAILABLE and not isinstance(exc, (AuthenticationFailed, Throttled))
 
 
 def _graph_error(response: httpx.Response) -> tuple[str | None, str]:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from syncdash.graph.errors import GraphError
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.lookup import holders_batched, recycle_bin
+from syncdash.graph.lookup import holders_batched
 from syncdash.graph.scan import scan_fast
-from syncdash.model import DirectoryObject, ObjectFacts, TenantStatus
+from syncdash.graph.tenant import TenantSnapshot, read_tenant
+from syncdash.model import DirectoryObject, ObjectFacts
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -23,7 +24,7 @@ def _values_to_look_up(obj: DirectoryObject | None, query: str) -> set[str]:
     """Conflicting values (step 2) and the values it would match or be restored by (step 3)."""
     if obj is None:
         return {query} if "@" in query else set()
-    values = {error.value for error in obj.provisioning_errors}
+    values = set(obj.conflicting_values)
     values |= {v for v in (obj.on_premises_upn, obj.user_principal_name, obj.primary_smtp) if v}
     return {value for value in values if value.strip()}
 
@@ -33,15 +34,20 @@ async def gather_facts(
     obj: DirectoryObject | None,
     *,
     query: str,
-    tenant: TenantStatus,
+    tenant: TenantSnapshot | None,
     now: datetime,
 ) -> ObjectFacts:
-    """Facts for one object (or for a query that found none), read from Graph.
+    """Facts for one object (or for a query that found none), read from Graph; the
+    recycle bin comes with ``tenant`` (read in the same batch as the status; read here
+    when there is none yet).
 
-    A lookup that fails (a 403 on contacts, say) does not fail the check: it is recorded
-    in ``unavailable`` and the step that needed it is reported unknown.
+    A lookup that fails or a kind Graph refuses (a 403 on contacts, say) does not fail
+    the check: it is recorded in ``unavailable`` and the step that needed it is unknown,
+    while what the readable kinds hold is still named.
     """
-    unavailable: list[str] = []
+    if tenant is None:
+        tenant = await read_tenant(client)
+    unavailable: list[str] = list(tenant.unavailable)
 
     async def guarded(work: Callable[[], Awaitable[tuple[T, ...]]]) -> tuple[T, ...]:
         try:
@@ -51,19 +57,24 @@ async def gather_facts(
             return ()
 
     async def in_error() -> tuple[DirectoryObject, ...]:
-        return (await scan_fast(client)).objects
+        scan = await scan_fast(client)
+        unavailable.extend(scan.unavailable)
+        return scan.objects
 
     values = sorted(_values_to_look_up(obj, query))
 
     async def holders() -> tuple[DirectoryObject, ...]:
-        found = await holders_batched(client, values) if values else {}
-        return tuple(holder for group in found.values() for holder in group)
+        if not values:
+            return ()
+        search = await holders_batched(client, values)
+        unavailable.extend(search.unavailable)
+        return tuple(holder for group in search.found.values() for holder in group)
 
     # Objects in error are read too: the other side of a UPN conflict lost its UPN to a
     # placeholder and is found by the conflict it carries, not by the value.
-    results = await asyncio.gather(guarded(lambda: recycle_bin(client)), guarded(in_error), guarded(holders))
+    results = await asyncio.gather(guarded(in_error), guarded(holders))
     known = [obj] if obj is not None else []
-    index = DirectoryIndex([*known, *(found for group in results for found in group)])
+    index = DirectoryIndex([*known, *tenant.recycle_bin, *(found for group in results for found in group)])
     return index.facts(
-        obj, query=query, tenant=tenant, now=now, unavailable=tuple(dict.fromkeys(unavailable))
+        obj, query=query, tenant=tenant.status, now=now, unavailable=tuple(dict.fromkeys(unavailable))
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
@@ -23,6 +24,15 @@ TRANSPORT_ATTEMPTS = 4
 TRANSPORT_BACKOFF = 0.25
 
 T = TypeVar("T")
+
+#: Set for work nobody is waiting on (the dashboard's scheduled refreshes): Graph then
+#: throttles these requests before an admin's own (throttling-limits, "x-ms-throttle-priority").
+BACKGROUND: ContextVar[bool] = ContextVar("syncdash_background", default=False)
+
+
+def priority_headers() -> dict[str, str]:
+    """The throttle-priority header for the current task's requests, if low."""
+    return {"x-ms-throttle-priority": "low"} if BACKGROUND.get() else {}
 
 
 def query(builder: Any, **params: Any) -> Any:
@@ -39,7 +49,7 @@ async def _send(builder: Any, params: Any, headers: Mapping[str, str]) -> httpx.
     config = RequestConfiguration(
         query_parameters=params, options=[ResponseHandlerOption(NativeResponseHandler())]
     )
-    for name, value in headers.items():
+    for name, value in {**priority_headers(), **headers}.items():
         config.headers.add(name, value)
     return await builder.get(request_configuration=config)
 

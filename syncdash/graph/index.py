@@ -95,12 +95,13 @@ class DirectoryIndex:
     ) -> ObjectFacts:
         holders = {}
         if obj is not None:
-            for error in obj.provisioning_errors:
-                found = {h.id: h for h in self.holders(error.value)}
-                if error.property is ConflictProperty.USER_PRINCIPAL_NAME:
-                    found.update((c.id, c) for c in self.claimants(error.value))
+            upn_conflicts = {e.value for e in obj.provisioning_errors if e.property is ConflictProperty.USER_PRINCIPAL_NAME}
+            for value in obj.conflicting_values:
+                found = {h.id: h for h in self.holders(value)}
+                if value in upn_conflicts:
+                    found.update((c.id, c) for c in self.claimants(value))
                 found.pop(obj.id, None)
-                holders[error.value] = tuple(found.values())
+                holders[value] = tuple(found.values())
         return ObjectFacts(
             query=query,
             object=obj,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, urlencode
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode
 
 from syncdash.graph.batch import BatchGet, batch_get
 from syncdash.graph.collections import LIVE, RECYCLE_BIN, Collection
@@ -55,15 +56,6 @@ async def recycle_bin(client: GraphServiceClient) -> tuple[DirectoryObject, ...]
     return tuple(found)
 
 
-async def readable_recycle_bin(client: GraphServiceClient) -> tuple[tuple[DirectoryObject, ...], tuple[str, ...]]:
-    """The recycle bin, or nothing and the reason: its holders are a warning, so lacking
-    the permission to read it must not stop a report or a refresh."""
-    try:
-        return await recycle_bin(client), ()
-    except GraphError as exc:
-        return (), (str(exc),)
-
-
 async def live_holders(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
     """Every live user, group and contact holding ``value`` (all of them: a holder missed
     for lack of a permission would be a wrong answer, so a 403 fails the lookup)."""
@@ -72,10 +64,18 @@ async def live_holders(client: GraphServiceClient, value: str) -> tuple[Director
     return _unique([obj for found in results for obj in found if holds_value(obj, value)])
 
 
-async def holders_batched(
-    client: GraphServiceClient, values: Sequence[str]
-) -> dict[str, tuple[DirectoryObject, ...]]:
-    """Live holders of many values at once, every search an item of a ``$batch``."""
+@dataclass(frozen=True, slots=True)
+class HolderSearch:
+    """Holders found per value, and the kinds that could not be searched (why): a kind
+    refused by Graph may hold a value, so its absence is never "nobody holds it"."""
+
+    found: dict[str, tuple[DirectoryObject, ...]]
+    unavailable: tuple[str, ...] = ()
+
+
+async def holders_batched(client: GraphServiceClient, values: Sequence[str]) -> HolderSearch:
+    """Live holders of many values at once, every search an item of a ``$batch``; an item
+    refused (a 403 on contacts, say) leaves only its kind unsearched."""
     items: list[BatchGet] = []
     meta: dict[str, tuple[str, Collection]] = {}
     for v_index, value in enumerate(values):
@@ -86,15 +86,19 @@ async def holders_batched(
             items.append(BatchGet(item_id, f"/{collection.resource}?{params}", collection.resource))
             meta[item_id] = (value, collection)
     found: dict[str, list[DirectoryObject]] = {value: [] for value in values}
+    refused: dict[str, str] = {}
     for item_id, body in (await batch_get(client, items)).items():
         value, collection = meta[item_id]
+        if isinstance(body, GraphError):
+            refused.setdefault(collection.resource, str(body))
+            continue
         raw = page_items(body, collection.resource)
         link = body.get("@odata.nextLink")
         if isinstance(link, str) and link:  # more holders than a page: rare, read the rest
             async for page in pages(collection.builder(client).with_url(link), collection.resource):
                 raw += page
         found[value] += (obj for obj in (directory_object(r, collection.kind) for r in raw) if holds_value(obj, value))
-    return {value: _unique(objects) for value, objects in found.items()}
+    return HolderSearch({value: _unique(objects) for value, objects in found.items()}, tuple(refused.values()))
 
 
 async def holders_of_value(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:

@@ -76,9 +76,15 @@ def _delta_builder(client: GraphServiceClient, collection: Collection) -> Any:
     return collection.builder(client).delta
 
 
-async def _get(client: GraphServiceClient, collection: Collection, url: str) -> dict[str, Any]:
+#: On rounds that follow a delta link: only the properties that changed come back (Graph
+#: delta-query overview), which the merge into the stored JSON already expects.
+_MINIMAL = {"Prefer": "return=minimal"}
+
+
+async def _get(client: GraphServiceClient, collection: Collection, url: str, minimal: bool) -> dict[str, Any]:
     try:
-        return await get_json(_delta_builder(client, collection).with_url(url), collection.resource)
+        return await get_json(_delta_builder(client, collection).with_url(url), collection.resource,
+                              headers=_MINIMAL if minimal else None)
     except GraphError as exc:
         if exc.status == 410 or exc.code == "syncStateNotFound":
             raise DeltaExpired(f"Graph {collection.resource}: delta link expired; resyncing", status=exc.status,
@@ -90,12 +96,13 @@ def _select(collection: Collection) -> str:
     return ",".join(collection.fields)
 
 
-async def _round(client: GraphServiceClient, collection: Collection, url: str) -> tuple[list[dict], str, int]:
+async def _round(client: GraphServiceClient, collection: Collection, url: str,
+                 minimal: bool = False) -> tuple[list[dict], str, int]:
     """Follow next links (through empty pages) until the delta link; every item kept."""
     items: list[dict[str, Any]] = []
     requests = 0
     while True:
-        body = await _get(client, collection, url)
+        body = await _get(client, collection, url, minimal)
         requests += 1
         items += page_items(body, collection.resource)
         next_link, delta_link = body.get("@odata.nextLink"), body.get("@odata.deltaLink")
@@ -160,7 +167,7 @@ async def _follow_or_build(client: GraphServiceClient, collection: Collection, m
     current = mirror.kinds.get(collection.kind)
     if current is not None and time.time() - current.linked_at < DELTA_LIFETIME:
         try:
-            items, link, requests = await _round(client, collection, current.link)
+            items, link, requests = await _round(client, collection, current.link, minimal=True)
         except DeltaExpired:
             pass
         else:

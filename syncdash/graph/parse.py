@@ -11,7 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from syncdash.graph.xml_detail import read_error_detail
+from syncdash.graph.service_kinds import classify
+from syncdash.graph.xml_detail import parse_error_detail
 from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
@@ -82,15 +83,20 @@ def provisioning_error(raw: dict[str, Any]) -> ProvisioningError:
 
 
 def service_error(raw: dict[str, Any]) -> ServiceError:
-    detail = text(raw.get("errorDetail")) or ""
-    summary, parameters = read_error_detail(detail)
+    """One service error, its XML read once: the summary shown, the attributes it names,
+    and what it is about (so the diagnosis, which reads no XML, can give each kind its fix)."""
+    xml = text(raw.get("errorDetail")) or ""
+    detail = parse_error_detail(xml)
+    kind, value = classify(detail.records)
     return ServiceError(
         service_instance=text(raw.get("serviceInstance")) or "",
         created=timestamp(raw.get("createdDateTime")),
         resolved=raw.get("isResolved") is True,
-        detail_xml=detail,
-        summary=summary,
-        parameters=parameters,
+        detail_xml=xml,
+        summary=detail.summary,
+        parameters=detail.parameters,
+        kind=kind,
+        value=value,
     )
 
 

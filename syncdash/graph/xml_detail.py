@@ -6,6 +6,8 @@ failing attribute, so it is parsed with defusedxml: no DTDs, no entities, no net
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
@@ -13,34 +15,69 @@ from defusedxml.ElementTree import ParseError, fromstring
 MAX_SUMMARY = 500
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """One ErrorRecord, whitespace collapsed: what the classifier reads."""
+
+    code: str
+    description: str
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """Everything read from one ``errorDetail``, parsed once.
+
+    ``records`` is empty when the XML is empty or unreadable (hostile or broken), so
+    nothing in such a document can be classified; a readable document without
+    ErrorRecord elements yields one record holding all its text.
+    """
+
+    summary: str
+    parameters: tuple[str, ...]
+    records: tuple[ErrorRecord, ...]
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def read_error_detail(xml: str) -> tuple[str, tuple[str, ...]]:
-    """The error codes and descriptions in ``xml`` as one line an admin can read, and the
-    attributes its records name (ErrorParameter, e.g. EmailAddresses): the attribute the
-    admin has to correct."""
+def _collapsed(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def parse_error_detail(xml: str) -> ErrorDetail:
+    """The records in ``xml``, one line an admin can read (codes and descriptions), and
+    the attributes the records name (ErrorParameter, e.g. EmailAddresses): the attribute
+    the admin has to correct."""
     if not xml.strip():
-        return "", ()
+        return ErrorDetail("", (), ())
     try:
         root = fromstring(xml, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError) as exc:
-        return f"unreadable error detail ({type(exc).__name__})", ()
-    parts: list[str] = []
-    parameters: dict[str, None] = {}
+        return ErrorDetail(f"unreadable error detail ({type(exc).__name__})", (), ())
+    records: list[ErrorRecord] = []
     for record in root.iter():
         if _local(record.tag) != "ErrorRecord":
             continue
-        fields = {_local(child.tag): " ".join((child.text or "").split()) for child in record}
-        code, description = fields.get("ErrorCode", ""), fields.get("ErrorDescription", "")
-        parts.append(": ".join(part for part in (code, description) if part))
-        parameters.update(
-            (" ".join(node.text.split()), None) for node in record.iter()
-            if _local(node.tag) == "ErrorParameter" and node.text and node.text.strip()
-        )
-    if not parts:
-        parts = [" ".join(" ".join(root.itertext()).split())]
+        fields = {_local(child.tag): _collapsed(child.text) for child in record}
+        names = (_collapsed(node.text) for node in record.iter() if _local(node.tag) == "ErrorParameter")
+        records.append(ErrorRecord(
+            fields.get("ErrorCode", ""), fields.get("ErrorDescription", ""),
+            tuple(dict.fromkeys(name for name in names if name)),
+        ))
+    parts = [": ".join(part for part in (r.code, r.description) if part) for r in records]
+    if not records:
+        text = _collapsed(" ".join(root.itertext()))
+        records = [ErrorRecord("", text)] if text else []
+        parts = [text]
     summary = "; ".join(part for part in parts if part) or "no description in error detail"
     summary = summary if len(summary) <= MAX_SUMMARY else summary[: MAX_SUMMARY - 1] + "…"
-    return summary, tuple(parameters)
+    parameters = tuple(dict.fromkeys(name for r in records for name in r.parameters))
+    return ErrorDetail(summary, parameters, tuple(records))
+
+
+def read_error_detail(xml: str) -> tuple[str, tuple[str, ...]]:
+    """The summary and the attributes alone, for callers that do not classify."""
+    detail = parse_error_detail(xml)
+    return detail.summary, detail.parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
     from syncdash.graph.mirror import Mirror
+    from syncdash.graph.tenant import TenantSnapshot
     from syncdash.ui.screens.prompts import SignInScreen
 
 #: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
@@ -54,6 +56,10 @@ Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
 #: More resolved objects than this at once are announced in one notification.
 RESOLVED_ONE_BY_ONE = 5
+#: A scheduled refresh re-reads the tenant status and recycle bin at least this often
+#: (seconds), and at once when the delta saw a change: a sync cycle runs every 30 minutes
+#: and a last sync is called stale after 2 hours, so 10 minutes late is never wrong.
+STATUS_EVERY = 600.0
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
 
 
@@ -217,6 +223,9 @@ class SyncdashApp(App[None]):
         self.view = View()
         self.objects: dict[str, DirectoryObject] = {}
         self.tenant: TenantStatus | None = None
+        #: The last status and recycle bin read from Graph, and when (monotonic clock).
+        self._snapshot: TenantSnapshot | None = None
+        self._snapshot_at = 0.0
         self.index: DirectoryIndex | None = None
         self.unavailable: tuple[str, ...] = ()
         self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
@@ -290,7 +299,7 @@ class SyncdashApp(App[None]):
         self._draw_status()
         if self._on_first_frame is not None:
             self.call_after_refresh(self._on_first_frame)
-        self.call_after_refresh(self.refresh_tenant)
+        self.call_after_refresh(self.refresh_tenant, True)  # the admin is waiting for it
 
     def _handle_signals(self) -> None:
         """SIGHUP (the SSH session dropped) and SIGTERM end the app through its own exit:
@@ -374,6 +383,7 @@ class SyncdashApp(App[None]):
         self._connect, self._client = source.connect, None
         self.tenant_key, self.cloud = source.key, source.cloud
         self.tenant = self.index = self.selected = self.facts = self.diagnosis = self.mirror = None
+        self._snapshot = None
         self.permissions = None  # the help screen must not show the previous tenant's
         if source.profile is not None and source.profile.refresh:
             self.refresh_interval = source.profile.refresh
@@ -386,7 +396,7 @@ class SyncdashApp(App[None]):
         self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
         self._show_cached()
         self.notify(f"Profile {name}", timeout=3)
-        self.refresh_tenant()
+        self.refresh_tenant(asked=True)
 
     # -- reading the tenant (workers) --------------------------------------------------
     def _on_throttle(self, seconds: float) -> None:
@@ -432,19 +442,28 @@ class SyncdashApp(App[None]):
             self.notify("Signed in.", timeout=3)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def refresh_tenant(self) -> None:
+    async def refresh_tenant(self, asked: bool = False) -> None:
         """Tenant status; the fast filtered list while there is no mirror yet; then the
         mirror brought up to date by delta queries (a full listing only the first time or
-        after a resync), and every lookup answered from it."""
+        after a resync), and every lookup answered from it.
+
+        A scheduled refresh (``asked`` False) goes to Graph at low throttle priority and
+        re-reads the tenant status and recycle bin (one ``$batch``) only when the delta
+        saw a change or STATUS_EVERY has passed: a quiet tenant costs one request a kind.
+        """
+        from syncdash.graph.fetch import BACKGROUND
+
+        BACKGROUND.set(not asked)  # this worker's task only
         try:
             client = await self._graph()  # first: the graph layer's imports then cost nothing
-            from syncdash.graph.lookup import readable_recycle_bin
             from syncdash.graph.mirror import Mirror, refresh
             from syncdash.graph.scan import newest_first, scan_fast
-            from syncdash.graph.tenant import tenant_status
+            from syncdash.graph.tenant import read_tenant
 
-            tenant = await tenant_status(client)
-            self.post_message(TenantRead(tenant))
+            snapshot = None
+            if self._snapshot is None or asked:
+                snapshot = await read_tenant(client)
+                self.post_message(TenantRead(snapshot, time.monotonic()))
             if self.mirror is None:
                 self.mirror = await asyncio.to_thread(self.store.load_mirror, self.tenant_key) or Mirror()
             mirror = self.mirror
@@ -462,10 +481,15 @@ class SyncdashApp(App[None]):
             update = await refresh(client, mirror, on_page)
             if update.changed or update.removed or update.resynced:
                 await asyncio.to_thread(self.store.save_mirror, self.tenant_key, mirror)
-            deleted, bin_unreadable = await readable_recycle_bin(client)
-            unavailable = (*update.denied, *bin_unreadable)
+            due = time.monotonic() - self._snapshot_at >= STATUS_EVERY
+            if snapshot is None and (due or update.changed or update.removed or self._snapshot is None):
+                snapshot = await read_tenant(client)
+                self.post_message(TenantRead(snapshot, time.monotonic()))
+            snapshot = snapshot or self._snapshot
+            assert snapshot is not None
+            unavailable = (*update.denied, *snapshot.unavailable)
             everything = list(mirror.objects())
-            index = await asyncio.to_thread(DirectoryIndex, [*everything, *deleted])
+            index = await asyncio.to_thread(DirectoryIndex, [*everything, *snapshot.recycle_bin])
             in_error = newest_first([obj for obj in everything if obj.has_errors])
             resynced = update.resynced if had_links else ()
             self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced))
@@ -487,7 +511,7 @@ class SyncdashApp(App[None]):
             self.post_message(RefreshFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
 
     @work(exclusive=True, group="diagnose", exit_on_error=False)
-    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantStatus) -> None:
+    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantSnapshot | None) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""
         try:
             client = await self._graph()
@@ -509,7 +533,8 @@ class SyncdashApp(App[None]):
 
     @on(TenantRead)
     def _tenant_read(self, message: TenantRead) -> None:
-        self.tenant = message.tenant
+        self._snapshot, self._snapshot_at = message.snapshot, message.at
+        self.tenant = message.snapshot.status
         self._draw_status()
         if self.selected is not None and self.diagnosis is None:
             self._diagnose(self.selected)
@@ -628,7 +653,7 @@ class SyncdashApp(App[None]):
             self.diagnosis = diagnose(self.facts)
         elif self.tenant is not None:
             self.query_one(ChecklistPane).show_running()
-            self.diagnose_remotely(obj, self.tenant)
+            self.diagnose_remotely(obj, self._snapshot)
         self._draw_selection()
 
     def _draw_selection(self) -> None:
@@ -786,7 +811,7 @@ class SyncdashApp(App[None]):
         if self._next_refresh is not None:
             self._next_refresh.stop()
         self.notify("Refreshing from Graph…", timeout=2)
-        self.refresh_tenant()
+        self.refresh_tenant(asked=True)
 
     def action_copy(self) -> None:
         if self.selected is None:

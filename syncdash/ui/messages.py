@@ -3,17 +3,25 @@ the state and the widgets draw it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
-from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
+from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind
+
+if TYPE_CHECKING:
+    from syncdash.graph.tenant import TenantSnapshot
 
 
 class TenantRead(Message):
-    def __init__(self, tenant: TenantStatus) -> None:
+    """The tenant status and recycle bin, read at ``at`` (monotonic clock)."""
+
+    def __init__(self, snapshot: TenantSnapshot, at: float) -> None:
         super().__init__()
-        self.tenant = tenant
+        self.snapshot = snapshot
+        self.at = at
 
 
 class ListRead(Message):

@@ -24,7 +24,7 @@ def _tenant() -> dict:
 async def test_five_hundred_values_are_looked_up_in_batches_of_twenty(connect):
     connected = connect(_tenant())
     values = [f"user{i:05d}@contoso.com" for i in range(500)]
-    found = await holders_batched(connected.client, values)
+    found = (await holders_batched(connected.client, values)).found
     assert len(found) == 500 and all(len(found[v]) >= 1 for v in values)
     assert {h.kind.value for h in found["user00007@contoso.com"]} == {"user", "contact"}
     items = connected.emulator.batch_items
@@ -35,7 +35,7 @@ async def test_five_hundred_values_are_looked_up_in_batches_of_twenty(connect):
 async def test_throttled_items_are_sent_again_after_their_own_wait(connect):
     connected = connect(_tenant(), Faults(throttle_rate=0.03, retry_after="0.05", seed=4))
     values = [f"user{i:05d}@contoso.com" for i in range(60)]
-    found = await holders_batched(connected.client, values)
+    found = (await holders_batched(connected.client, values)).found
     assert all(found[v] for v in values)
     assert connected.emulator.early_requests == 0
     assert connected.emulator.batch_items > 60 * 3  # some items really were throttled and resent
@@ -65,6 +65,6 @@ async def test_batched_lookups_escape_url_and_odata_specials(connect):
     holders = [user(f"Holder {i}", f"h{i}@contoso.com", proxyAddresses=[f"smtp:{s}@contoso.com"])
                for i, s in enumerate(specials)]
     connected = connect(tenant(users=holders))
-    found = await holders_batched(connected.client, [f"{s}@contoso.com" for s in specials])
+    found = (await holders_batched(connected.client, [f"{s}@contoso.com" for s in specials])).found
     assert [[h.display_name for h in found[f"{s}@contoso.com"]] for s in specials] == [
         [f"Holder {i}"] for i in range(len(specials))]

@@ -39,7 +39,7 @@ def codes_of(result: dict) -> set[str]:
 @pytest.mark.parametrize(
     ("scenario", "expected"),
     [
-        ("upn-conflict-user-user", {"provisioning-error", "duplicate-upn", "upn-quarantined", "soft-match-blocked"}),
+        ("upn-conflict-user-user", {"provisioning-error", "duplicate-upn", "upn-quarantined", "same-identity"}),
         ("upn-conflict-both-sides", {"provisioning-error", "duplicate-upn"}),
         ("proxy-conflict-user-user", {"duplicate-proxy-address"}),
         ("proxy-conflict-user-group", {"duplicate-proxy-address"}),
@@ -79,7 +79,11 @@ def test_upn_conflict_between_a_synced_and_a_cloud_only_user(capsys):
     duplicate = next(f for s in result["steps"] for f in s["findings"] if f["code"] == "duplicate-upn")
     assert result["object"]["synced"] is True
     assert [(r["kind"], r["synced"], r["deleted"]) for r in duplicate["related"]] == [("user", False, False)]
-    assert duplicate["powershell"].startswith("Set-ADUser -Identity '")
+    # the cloud-only holder is the same person (the same name, made before the sync):
+    # step 2 gives the merge with the tenant's soft-match setting, never a rename
+    assert duplicate["powershell"] is None
+    merge = next(f for f in result["steps"][1]["findings"] if f["code"] == "same-identity")
+    assert "blocks soft match" in merge["fix"] and merge["powershell"].startswith("Update-MgUser -UserId '")
     assert result["steps"][2]["needed"] is False
 
 

@@ -64,18 +64,85 @@ def test_a_healthy_synced_object_is_clear_on_every_step():
     assert all(step.manual for step in diagnosis.steps)
 
 
-def test_a_upn_conflict_names_the_other_holder_and_the_placeholder():
+def test_a_upn_conflict_with_another_identity_names_the_holder_and_advises_a_rename():
     obj = replace(HEALTHY, user_principal_name="ann.lee1234@contoso.onmicrosoft.com",
                   provisioning_errors=(conflict("UserPrincipalName", "ann.lee@contoso.com"),))
-    holder = other("Ann Cloud", "ann.lee@contoso.com")
+    holder = other("Ann Other", "ann.lee@contoso.com", synced=True)  # synced from another forest: not her
     diagnosis = diagnose(facts(obj, holders={"ann.lee@contoso.com": (holder,)}))
     assert codes(diagnosis) == {"provisioning-error", "duplicate-upn", "upn-quarantined"}
     duplicate = next(f for f in diagnosis.findings if f.code == "duplicate-upn")
     assert duplicate.severity is Severity.ERROR and duplicate.attribute == "UserPrincipalName"
-    assert duplicate.value == "ann.lee@contoso.com" and "Ann Cloud" in duplicate.message
-    assert [(r.display_name, r.synced, r.deleted) for r in duplicate.related] == [("Ann Cloud", False, False)]
+    assert duplicate.value == "ann.lee@contoso.com" and "Ann Other" in duplicate.message
+    assert [(r.display_name, r.synced, r.deleted) for r in duplicate.related] == [("Ann Other", True, False)]
     assert duplicate.powershell == "Set-ADUser -Identity 'alee' -UserPrincipalName '<new UPN>'"
+    assert diagnosis.steps[2].needed is False and diagnosis.steps[2].mark() == "–"
+
+
+@pytest.mark.parametrize(("blocked", "expected"), [
+    (True, "the tenant blocks soft match (blockSoftMatchEnabled), so hard-match"),
+    (False, "soft match pairs them (the tenant allows it"),
+])
+def test_a_duplicate_held_by_the_same_identity_gets_the_merge_remedy_in_step_two(blocked, expected):
+    obj = replace(HEALTHY, user_principal_name="ann.lee1234@contoso.onmicrosoft.com",
+                  provisioning_errors=(conflict("UserPrincipalName", "ann.lee@contoso.com"),))
+    cloud = other("Ann Lee", "ann.lee@contoso.com")  # cloud-only, made before sync: the same person
+    tenant = replace(TENANT, sync_settings=SyncSettings(features={"blockSoftMatchEnabled": blocked}))
+    diagnosis = diagnose(facts(obj, tenant=tenant, holders={"ann.lee@contoso.com": (cloud,)}, candidates=(cloud,)))
+    duplicate = next(f for f in diagnosis.findings if f.code == "duplicate-upn")
+    assert duplicate.powershell is None and "renaming one would leave two identities" in duplicate.fix
+    merge = next(f for f in diagnosis.steps[1].findings if f.code == "same-identity")
+    assert expected in merge.fix and "merge, do not rename" in merge.fix
+    assert merge.powershell == "Update-MgUser -UserId 'Ann Lee' -OnPremisesImmutableId 'abc=='"
+    assert [r.display_name for r in merge.related] == ["Ann Lee"]
+    # the remedy is not repeated in a step marked "not needed"
+    assert not {"soft-match-blocked", "soft-match-candidate"} & {f.code for f in diagnosis.steps[2].findings}
     assert diagnosis.steps[2].needed is False
+
+
+def test_the_merge_remedy_says_when_the_tenant_settings_are_unreadable():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddresses", "SMTP:ann.lee@contoso.com"),))
+    cloud = other("ann  lee", "ann.lee@contoso.com")  # names compare without case or extra spaces
+    tenant = replace(TENANT, sync_settings=Unknown("Graph onPremisesSynchronization: access denied"))
+    diagnosis = diagnose(facts(obj, tenant=tenant, holders={"SMTP:ann.lee@contoso.com": (cloud,)}))
+    merge = next(f for f in diagnosis.findings if f.code == "same-identity")
+    assert "settings could not be read (Graph onPremisesSynchronization: access denied)" in merge.fix
+
+
+def test_a_cloud_only_holder_with_another_name_is_another_identity():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddresses", "SMTP:ann.lee@contoso.com"),))
+    shared = other("Reception Desk", "ann.lee@contoso.com")
+    diagnosis = diagnose(facts(obj, holders={"SMTP:ann.lee@contoso.com": (shared,)}))
+    assert "same-identity" not in codes(diagnosis)
+    duplicate = next(f for f in diagnosis.findings if f.code == "duplicate-proxy-address")
+    assert duplicate.powershell == "Set-ADUser -Identity 'alee' -Remove @{proxyAddresses='SMTP:ann.lee@contoso.com'}"
+
+
+def test_a_step_with_findings_is_never_marked_not_needed():
+    obj = replace(HEALTHY, provisioning_errors=(conflict("ProxyAddress", "smtp:x@contoso.com"),))
+    stale = replace(TENANT, last_sync=NOW - timedelta(hours=5))
+    diagnosis = diagnose(facts(obj, tenant=stale, holders={"smtp:x@contoso.com": (other("X", "x@contoso.com", synced=True),)}))
+    assert diagnosis.steps[1].status is Status.PROBLEM
+    assert diagnosis.steps[2].needed is True and diagnosis.steps[2].mark() == "✗"
+
+
+@pytest.mark.parametrize("kind", [ObjectKind.USER, ObjectKind.GROUP])
+def test_a_cloud_only_object_in_a_tenant_blocking_soft_match_is_told_to_hard_match(kind):
+    cloud = DirectoryObject(id="c1", kind=kind, display_name="Lidia", user_principal_name="lidia@contoso.com"
+                            if kind is ObjectKind.USER else None, mail="lidia@contoso.com", sync_enabled=None)
+    diagnosis = diagnose(facts(cloud))  # no on-premises object visible in the cloud
+    blocked = next(f for f in diagnosis.steps[2].findings if f.code == "soft-match-blocked")
+    assert "lidia@contoso.com" in blocked.message and "hard-match" in blocked.fix
+    assert (blocked.powershell is not None) is (kind is ObjectKind.USER)
+    assert diagnosis.steps[2].status is Status.PROBLEM
+
+
+def test_a_cloud_only_object_where_soft_match_is_allowed_or_unknown():
+    cloud = replace(HEALTHY, id="c1", sync_enabled=None, immutable_id=None, on_premises_upn=None)
+    allowed = replace(TENANT, sync_settings=SyncSettings(features={"blockSoftMatchEnabled": False}))
+    assert "soft-match-blocked" not in codes(diagnose(facts(cloud, tenant=allowed)))
+    unread = replace(TENANT, sync_settings=Unknown("403"))
+    step3 = diagnose(facts(cloud, tenant=unread)).steps[2]
+    assert step3.status is Status.UNKNOWN and any("soft-match setting" in r for r in step3.unknown)
 
 
 def test_a_proxy_conflict_with_a_contact_suggests_removing_the_address():
@@ -137,8 +204,10 @@ def test_just_under_two_hours_is_not_stale():
     assert codes(diagnose(facts(HEALTHY, tenant=replace(TENANT, last_sync=NOW - timedelta(minutes=119))))) == set()
 
 
-def test_cloud_only_is_information_not_a_problem():
-    diagnosis = diagnose(facts(replace(HEALTHY, sync_enabled=None, on_premises_upn=None, immutable_id=None)))
+def test_cloud_only_is_information_not_a_problem_where_soft_match_is_allowed():
+    allowed = replace(TENANT, sync_settings=SyncSettings(features={"blockSoftMatchEnabled": False}))
+    diagnosis = diagnose(facts(replace(HEALTHY, sync_enabled=None, on_premises_upn=None, immutable_id=None),
+                               tenant=allowed))
     assert codes(diagnosis) == {"cloud-only"} and diagnosis.steps[2].status is Status.CLEAR
 
 

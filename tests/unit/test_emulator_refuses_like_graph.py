@@ -42,6 +42,13 @@ async def _error(response: httpx.Response) -> tuple[int, str]:
         ("/users?$filter=displayName ne 'Ann Lee'", {}, (400, "Request_UnsupportedQuery")),
         ("/users?$filter=endswith(mail,'contoso.com')", {}, (400, "Request_UnsupportedQuery")),
         ("/users?$filter=favouriteColour eq 'blue'", {}, (400, "Request_BadRequest")),
+        # onPremisesSamAccountName filters only as an advanced query (user resource, advanced queries)
+        ("/users?$filter=onPremisesSamAccountName eq 'ann'", {}, (400, "Request_UnsupportedQuery")),
+        ("/users?$filter=onPremisesSamAccountName eq 'ann'&$count=true", {}, (400, "Request_BadRequest")),
+        # onPremisesImmutableId: eq, ne, not, ge, le, in — never startsWith
+        ("/users?$filter=startswith(onPremisesImmutableId,'q1w2')", {}, (400, "Request_UnsupportedQuery")),
+        ("/users?$filter=startswith(onPremisesImmutableId,'q1w2')&$count=true", {"ConsistencyLevel": "eventual"},
+         (400, "Request_UnsupportedQuery")),
         ("/users?$filter=displayName eq 'unterminated", {}, (400, "Request_BadRequest")),
         ("/users?$count=true", {}, (400, "Request_BadRequest")),
         ("/users?$top=1000", {}, (400, "Request_BadRequest")),
@@ -84,6 +91,46 @@ async def test_what_graph_accepts_by_default_the_emulator_answers_too():
     assert [u["displayName"] for u in backwards] == ["Bo Ng", "Ann Lee"]
     assert [u["displayName"] for u in x500["value"]] == ["Bo Ng"]
     assert (count.status_code, count.text) == (200, "2")
+
+
+async def test_on_premises_lookups_answer_where_graph_allows_them():
+    eventual = {"ConsistencyLevel": "eventual"}
+    async with _client(_sample()) as client:
+        sam = await client.get("/users?$filter=onPremisesSamAccountName eq 'ANN'&$count=true", headers=eventual)
+        immutable = await client.get("/users?$filter=onPremisesImmutableId eq 'q1w2e3r4t5y6u7i8o9p0Aa=='&$select=id")
+    assert [u["displayName"] for u in sam.json()["value"]] == ["Ann Lee"]
+    assert immutable.status_code == 200 and len(immutable.json()["value"]) == 2
+
+
+async def test_a_batch_item_without_a_method_is_refused_alone():
+    async with _client(_sample()) as client:
+        response = await client.post("/$batch", json={"requests": [
+            {"id": "1", "url": "/users?$select=id"},
+            {"id": "2", "method": "", "url": "/users?$select=id"},
+            {"id": "3", "method": "GET", "url": "/users?$select=id"}]})
+    by_id = {r["id"]: r for r in response.json()["responses"]}
+    assert response.status_code == 200
+    assert [(by_id[i]["status"], (by_id[i]["body"].get("error") or {}).get("code")) for i in "123"] == [
+        (400, "BadRequest"), (400, "BadRequest"), (200, None)]
+
+
+async def test_request_headers_are_recorded_without_credentials():
+    emulator = GraphEmulator(TenantStore(_sample()), token="secret-token")
+    sent = {"Authorization": "Bearer secret-token", "Prefer": "return=minimal", "X-Ms-Throttle-Priority": "low",
+            "ConsistencyLevel": "eventual"}
+    async with httpx.AsyncClient(transport=EmulatorTransport(emulator), base_url=BASE) as client:
+        await client.get("/users/$count", headers=sent)
+        await client.post("/$batch", headers={"Authorization": "Bearer secret-token", "x-ms-throttle-priority": "low"},
+                          json={"requests": [{"id": "1", "method": "GET", "url": "/users/$count",
+                                              "headers": {"ConsistencyLevel": "eventual"}}]})
+    plain, batch = emulator.requests
+    item, = emulator.batch_requests
+    assert (plain.status, plain.headers["prefer"], plain.headers["x-ms-throttle-priority"]) == (200, "return=minimal", "low")
+    assert plain.headers["consistencylevel"] == "eventual" and batch.path.endswith("/$batch")
+    assert (item.method, item.path, item.status) == ("GET", "/v1.0/users/$count", 200)
+    # a step sees its own headers only: the batch's priority header does not carry over
+    assert item.headers["consistencylevel"] == "eventual" and "x-ms-throttle-priority" not in item.headers
+    assert all("authorization" not in r.headers and "secret-token" not in str(r) for r in (plain, batch, item))
 
 
 async def test_writes_are_refused():

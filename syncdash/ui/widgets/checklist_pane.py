@@ -14,13 +14,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from syncdash.diagnose.catalog import STEP_TITLES
-from syncdash.diagnose.findings import Diagnosis, Severity, Status
+from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Severity, Status
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
 
-MARKS = {Status.CLEAR: "✓", Status.PROBLEM: "✗", Status.UNKNOWN: "?"}
-#: Step 3 when step 1 or 2 already found the cause: the article would not run it.
-NOT_NEEDED = "–"
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -102,13 +99,11 @@ class ChecklistPane(OptionList):
         severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
         options: list[Option] = []
         for step in diagnosis.steps:
-            if step.needed:
-                mark = Text(MARKS[step.status], style=colours[step.status] + Style(bold=True))
-            else:
-                mark = Text(NOT_NEEDED, style=Style(bold=True, dim=True))
+            style = colours[step.status] + Style(bold=True) if step.needed else Style(bold=True, dim=True)
+            mark = Text(step.mark(), style=style)
             title = Text(f"Step {step.step}: {step.title}", style="bold")
             if not step.needed:
-                title.append("  not needed: an earlier step found the cause", style="italic")
+                title.append(f"  {NOT_NEEDED_NOTE}", style="italic")
             options.append(Option(hanging(0, mark, title), disabled=True))
             for reason in step.unknown:
                 options.append(Option(hanging(2, "?", f"could not check: {safe_text(reason)}"), disabled=True))

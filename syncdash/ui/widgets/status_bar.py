@@ -75,6 +75,7 @@ class StatusBar(Horizontal):
     ) -> None:
         """Redraw from state; ``styles`` maps warning/error/success to theme colours."""
         first = Text()
+        why = None
         if tenant is None:
             first.append("connecting…")
         else:
@@ -82,6 +83,7 @@ class StatusBar(Horizontal):
             first.append(safe_text(name), style="bold")
             if isinstance(tenant.sync_enabled, Unknown):
                 first.append("  dirsync ?", style=styles["warning"])
+                why = Text(f"dirsync unknown: {safe_text(tenant.sync_enabled.reason)}", style=styles["warning"])
             elif tenant.sync_enabled:
                 first.append("  dirsync on")
             else:
@@ -103,7 +105,7 @@ class StatusBar(Horizontal):
         problem = Text(safe_text(freshness.problem), style=styles["error"]) if freshness.problem else None
         # in the order shown; on a narrow screen the counts (the list's title has them)
         # and then the time give way first, so the reason for trouble is never cut off
-        groups = [(first, 0), (counts_text, 1), (state, 0), (when, 2), (problem, 0)]
+        groups = [(first, 0), (counts_text, 1), (state, 0), (when, 2), (problem, 0), (why, 0)]
         self._groups = [(text, rank) for text, rank in groups if text is not None]
         self.set_class(freshness.scanning, "-scanning")
         self._flow()
