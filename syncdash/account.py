@@ -1,4 +1,9 @@
-"""``syncdash login``, ``logout`` and ``whoami``: the account side of a profile."""
+"""``syncdash login``, ``logout`` and ``whoami``: the account side of a profile.
+
+What these print quotes the identity service (a token's claims, a sign-in record's
+account name) and the config file: every line goes out through :func:`_say`, which lets
+no control character through, whatever a claim holds.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from syncdash.auth.credentials import DELEGATED_SCOPES, INTERACTIVE_MODES, SYNC_
 from syncdash.auth.tokens import token_info
 from syncdash.clouds import CLOUDS
 from syncdash.config import Config, ConfigError, Profile, select_profile
+from syncdash.sanitize import safe_text
 from syncdash.store import default_data_dir
 
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -21,12 +27,13 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    """Lines for the admin; line breaks are syncdash's own, escapes never pass."""
+    print(safe_text(text, single_line=False), flush=True)
 
 
 def _prompt(url: str, code: str, expires: datetime) -> None:
-    print(f"To sign in, open {url} and enter the code {code} (valid until {expires:%H:%M}).", file=sys.stderr,
-          flush=True)
+    print(safe_text(f"To sign in, open {url} and enter the code {code} (valid until {expires:%H:%M})."),
+          file=sys.stderr, flush=True)
 
 
 def _profile(args: argparse.Namespace, config: Config) -> Profile:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncdash import __version__
+from syncdash.cli_errors import StdoutClosed, discard_stdout, error, standard_streams
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -23,7 +24,6 @@ EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 #: Output read by programs, written as UTF-8 whatever the terminal's encoding.
 MACHINE_FORMATS = ("json", "csv", "markdown")
 #: Matches of an ambiguous OBJECT listed before "… and N more".
-MAX_LISTED = 20
 
 
 class UsageError(Exception):
@@ -124,7 +124,10 @@ def _config(args: argparse.Namespace) -> Config:
     from syncdash.config import config_path, load_config
 
     path = config_path(args.config)
-    return load_config(path, required=args.config is not None or "SYNCDASH_CONFIG" in os.environ)
+    config = load_config(path, required=args.config is not None or "SYNCDASH_CONFIG" in os.environ)
+    for warning in config.warnings:  # read once per run: said once, before anything else
+        error(warning)
+    return config
 
 
 def resolve_source(args: argparse.Namespace, config: Config) -> Source:
@@ -161,8 +164,7 @@ def resolve_source(args: argparse.Namespace, config: Config) -> Source:
 
 
 def _prompt(url: str, code: str, expires: datetime) -> None:
-    print(f"syncdash: to sign in, open {url} and enter the code {code} (valid until {expires:%H:%M})",
-          file=sys.stderr, flush=True)
+    error(f"to sign in, open {url} and enter the code {code} (valid until {expires:%H:%M})")
 
 
 def _headless_client(source: Source) -> GraphServiceClient:
@@ -210,7 +212,7 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
 
     outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
     for reason in outcome.unavailable:
-        print(f"syncdash: not checked: {reason}", file=sys.stderr)
+        error(f"not checked: {reason}")
     _write(formats.render_report(args.format, outcome.tenant, outcome.complete, outcome.diagnoses), args.output,
            readable=args.format not in MACHINE_FORMATS)
     if outcome.diagnoses:
@@ -222,16 +224,10 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
 async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     from syncdash.checks import check_object
     from syncdash.export import formats
-    from syncdash.sanitize import safe_text
 
     outcome = await check_object(client, args.object, datetime.now(timezone.utc))
     if outcome.diagnosis is None:
-        shown = outcome.matches[:MAX_LISTED]
-        lines = [f"syncdash: {len(outcome.matches)} objects match {safe_text(args.object)!r}; name one:"]
-        lines += [f"  {o.kind.value:8} {o.id}  {safe_text(o.display_name)}  {safe_text(o.identity)}" for o in shown]
-        if len(outcome.matches) > len(shown):
-            lines.append(f"  … and {len(outcome.matches) - len(shown)} more: give an id, a UPN or a longer name")
-        print("\n".join(lines), file=sys.stderr)
+        print(formats.several_matches(args.object, outcome.matches), file=sys.stderr)
         return EXIT_FAILURE
     if args.format == "json":
         _write(formats.check_json(outcome.tenant, outcome.diagnosis), None)
@@ -294,8 +290,8 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         profiles={name: _profile_source(config, name) for name in config.profiles},
         on_first_frame=_resume_gc,
     )
-    for lost in store.set_aside:
-        print(f"syncdash: {lost} could not be read and was set aside; starting afresh", file=sys.stderr)
+    for notice in store.notices:
+        error(notice)
     try:
         app.run(mouse=args.mouse)
     finally:
@@ -316,22 +312,6 @@ def _clear_cache(args: argparse.Namespace, config: Config) -> int:
     return EXIT_CLEAR
 
 
-def _start_log(path: Path, level: str) -> None:
-    """Only syncdash's own loggers write to the file: azure-identity's can carry sign-in
-    details. The file is created owner-only (the umask) and appended to."""
-    import logging
-    import time
-
-    handler = logging.FileHandler(path, encoding="utf-8")
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    logger = logging.getLogger("syncdash")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
-    logger.propagate = False
-
-
 def _resume_gc() -> None:
     """Start-up creates a few hundred thousand objects, nearly all living as long as the
     process (modules, classes, styles, the first screen). Collecting while they pile up
@@ -345,10 +325,35 @@ def _resume_gc() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()  # resumed at once for commands, after the first frame for the dashboard
+    standard_streams()
     try:
         return _main(argv)
     finally:
         gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command the arguments name; its exit code."""
+    if args.log is not None:
+        from syncdash.graph.request_log import start_log
+
+        start_log(args.log, args.log_level)
+    config = _config(args)
+    if args.command is None:
+        return _dashboard(args, config)
+    gc.enable()
+    if args.command == "cache":
+        return _clear_cache(args, config)
+    if args.command in ("login", "logout", "whoami"):
+        from syncdash import account
+
+        return account.run(args.command, args, config)
+    client = _headless_client(resolve_source(args, config))
+    import asyncio
+
+    if args.command == "check":
+        return asyncio.run(_check(client, args))
+    return asyncio.run(_report(client, args))
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -370,38 +375,24 @@ def _main(argv: Sequence[str] | None) -> int:
     else:
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]  # a terminal shows what it can
     try:
-        if args.log is not None:
-            _start_log(args.log, args.log_level)
-        config = _config(args)
-        if args.command is None:
-            return _dashboard(args, config)
-        gc.enable()
-        if args.command == "cache":
-            return _clear_cache(args, config)
-        if args.command in ("login", "logout", "whoami"):
-            from syncdash import account
-
-            return account.run(args.command, args, config)
-        client = _headless_client(resolve_source(args, config))
-        import asyncio
-
-        if args.command == "check":
-            return asyncio.run(_check(client, args))
-        return asyncio.run(_report(client, args))
-    except (UsageError, ClientConfigError, TenantFileError, ConfigError) as exc:
-        message = str(exc)
-        print(message if message.startswith("syncdash:") else f"syncdash: {message}", file=sys.stderr)
-    except GraphError as exc:
-        print(f"syncdash: {exc}", file=sys.stderr)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
+    except UsageError as exc:
+        error(str(exc), lines=True)
+    except (ClientConfigError, TenantFileError, ConfigError, GraphError, StdoutClosed) as exc:
+        error(str(exc))
+    except BrokenPipeError:  # stdout's reader left (`| head`): the output is cut short
+        discard_stdout()
+        error("standard output was closed before everything was written")
     except OSError as exc:
-        print(f"syncdash: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        error(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: one line, unless --debug
         if args.debug:
             raise
-        print(f"syncdash: unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        error(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
     return EXIT_FAILURE
 
 

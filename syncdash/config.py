@@ -17,12 +17,18 @@ cloud = "public"                     # public | usgov | usgov-dod | china | cust
 Environment variables override the file: ``SYNCDASH_TENANT_ID``, ``SYNCDASH_CLIENT_ID``,
 ``SYNCDASH_AUTH``, ``SYNCDASH_CLOUD``, and for app-only sign-in the standard
 ``AZURE_TENANT_ID`` / ``AZURE_CLIENT_ID``. Secrets never live in this file.
+
+The file decides which tenant is read, how syncdash signs in and where tokens go, so one
+that others can write (or that another user owns) is used only with a warning. Its TOML,
+like a theme's, is parsed within limits: tomllib recurses once per level of nesting, and
+a few thousand levels end in a RecursionError instead of a message naming the file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -44,6 +50,10 @@ TOP_KEYS = ("default_profile", "theme", "refresh", "keys", "profiles", "cache_da
 PROFILE_KEYS = ("tenant", "client_id", "auth", "cloud", "authority", "graph_url", "portal", "refresh", "theme",
                 "token_cache", "client_secret_file", "certificate_path")
 SECRET_KEYS = ("client_secret", "secret", "password", "certificate_password")
+#: Far beyond any real config or theme file, far below what hurts to parse.
+MAX_TOML_BYTES = 1_000_000
+#: Levels of tables and arrays (and parts of one dotted key): real files use three.
+MAX_TOML_DEPTH = 32
 
 
 class ConfigError(ValueError):
@@ -80,6 +90,8 @@ class Config:
     profiles: dict[str, Profile] = field(default_factory=dict)
     #: Cached directory data older than this many days is dropped.
     cache_days: float = 7.0
+    #: One line each, for the admin (a file others can change): shown once, at start.
+    warnings: tuple[str, ...] = ()
 
 
 def config_dir() -> Path:
@@ -154,20 +166,102 @@ def parse_profile(name: str, data: Any, where: str) -> Profile:
     )
 
 
+class TomlError(ValueError):
+    """A TOML file syncdash will not use: one line saying why (the caller names the file)."""
+
+
+#: What can hide a bracket, a brace or a dot from the nesting scan (strings, comments),
+#: then the characters that open, close or separate levels.
+_TOML_TOKENS = re.compile(r'''"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|\#[^\n]*|[][{}=,\n.]''',
+                          re.DOTALL)
+
+
+def _nested_too_deeply(text: str, limit: int) -> bool:
+    """Whether brackets and braces nest, or one dotted key has parts, beyond ``limit``:
+    found by a flat scan, before tomllib recurses into them (or, for a long dotted key,
+    spends quadratic time on it)."""
+    depth = dots = 0
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token == "]" or token == "}":
+            depth = max(depth - 1, 0)
+        if token == ".":
+            dots += 1
+            if dots >= limit:
+                return True
+        elif token in ("[", "]", "{", "}", "=", ",", "\n"):
+            dots = 0
+    return False
+
+
+def _data_depth(data: object) -> int:
+    """How deeply ``data`` nests, without recursion (table headers nest without brackets)."""
+    deepest, pending = 0, [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+    return deepest
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], os.stat_result]:
+    """The TOML table in ``path`` and the file's status, within size and nesting limits.
+
+    Raises FileNotFoundError, OSError or UnicodeDecodeError for a file that cannot be
+    read, and TomlError for one that is not TOML or is too large or too deeply nested.
+    """
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        raw = handle.read(MAX_TOML_BYTES + 1)
+    if len(raw) > MAX_TOML_BYTES:
+        raise TomlError(f"larger than {MAX_TOML_BYTES // 1_000_000} MB")
+    text = raw.decode("utf-8")
+    too_deep = f"nested too deeply (more than {MAX_TOML_DEPTH} levels)"
+    if _nested_too_deeply(text, MAX_TOML_DEPTH):
+        raise TomlError(too_deep)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TomlError(f"not valid TOML ({exc})") from None
+    except RecursionError:  # the scan missed a way to nest: still one line, never a traceback
+        raise TomlError(too_deep) from None
+    if _data_depth(data) > MAX_TOML_DEPTH:
+        raise TomlError(too_deep)
+    return data, info
+
+
+def _ownership_warnings(path: Path, info: os.stat_result) -> tuple[str, ...]:
+    """Whoever can change this file chooses the tenant, the sign-in and the Graph URL."""
+    if not hasattr(os, "geteuid"):  # Windows: ACLs, not modes
+        return ()
+    if info.st_uid != os.geteuid():
+        return ((f"{path}: warning: owned by another user (uid {info.st_uid}), who decides which tenant and "
+                 "sign-in syncdash uses; use a config file of your own"),)
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return ((f"{path}: warning: writable by group or others (mode {stat.S_IMODE(info.st_mode):o}), who could "
+                 f"change which tenant and sign-in syncdash uses; chmod go-w {path}"),)
+    return ()
+
+
 def load_config(path: Path, *, required: bool) -> Config:
     """The config at ``path``; a missing default file is an empty config."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data, info = read_toml(path)
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: no such config file") from None
         return Config(path=path)
+    except TomlError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(TOP_KEYS)})")
@@ -191,7 +285,8 @@ def load_config(path: Path, *, required: bool) -> Config:
     days = data.get("cache_days", 7.0)
     if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 30:
         raise ConfigError(f"{path}: 'cache_days' must be a number of days from more than 0 to 30")
-    return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles, float(days))
+    return Config(path, theme, _refresh(data.get("refresh"), str(path)), dict(keys), default, profiles, float(days),
+                  _ownership_warnings(path, info))
 
 
 #: Profile names become file names (saved sign-in, token cache): nothing that leaves a folder.

@@ -5,6 +5,11 @@ azure-identity's device-code and browser credentials are synchronous, and kiota 
 ``get_token`` on the event loop: a prompt (or a refresh-token round trip) would freeze
 the dashboard. :class:`ThreadedCredential` runs every ``get_token`` in a thread, one at a
 time, so three concurrent listings cause one prompt, not three.
+
+azure-identity's AzureCliCredential keeps no token: every ``get_token`` runs ``az account
+get-access-token``, a new process taking about a second, and kiota asks for a token on
+every request. :class:`ReusedTokenCredential` hands the same token out until shortly
+before it expires — in memory only, like every token syncdash holds.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +41,49 @@ DELEGATED_SCOPES = ("User.Read.All", "Group.Read.All", "OrgContact.Read.All", "D
 INTERACTIVE_MODES = ("device-code", "browser")
 #: Optional (``login --sync-settings``): readable only by Global Administrators.
 SYNC_SETTINGS_SCOPE = "OnPremDirectorySynchronization.Read.All"
+
+
+#: A reused token is given out only while it has this many seconds left: a request (and
+#: its retries through a throttling storm) must reach Graph before it expires.
+REUSE_MARGIN = 300.0
+
+
+class ReusedTokenCredential:
+    """A sync credential whose tokens are reused until ``expires_on`` minus REUSE_MARGIN.
+
+    Tokens are keyed by the scopes and options asked for (tenant, CAE). A claims
+    challenge means Graph refused the token in hand, so it drops every kept token and
+    asks the wrapped credential afresh.
+    """
+
+    def __init__(self, credential: Any, clock: Callable[[], float] = time.time) -> None:
+        self._credential = credential
+        self._clock = clock
+        self._tokens: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        key = (scopes, tuple(sorted((name, repr(value)) for name, value in kwargs.items())))
+        with self._lock:
+            if kwargs.get("claims"):
+                self._tokens.clear()
+            token = self._tokens.get(key)
+            if token is None or token.expires_on - REUSE_MARGIN <= self._clock():
+                token = self._credential.get_token(*scopes, **kwargs)
+                self._tokens[key] = token
+            return token
+
+    def close(self) -> None:
+        self._tokens.clear()
+        close = getattr(self._credential, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> ReusedTokenCredential:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _identity() -> Any:
@@ -86,8 +136,9 @@ def build_credential(
                 client_id=profile.client_id, tenant_id=profile.tenant, prompt_callback=prompt, **common
             )
         return identity.InteractiveBrowserCredential(client_id=profile.client_id, tenant_id=profile.tenant, **common)
-    if profile.auth == "azure-cli":
-        return identity.AzureCliCredential(tenant_id=profile.tenant) if profile.tenant else identity.AzureCliCredential()
+    if profile.auth == "azure-cli":  # one `az` process per token, not per request
+        cli = identity.AzureCliCredential(tenant_id=profile.tenant) if profile.tenant else identity.AzureCliCredential()
+        return ReusedTokenCredential(cli)
     if profile.auth == "managed-identity":
         client = None if profile.client_id == DEFAULT_CLIENT_ID else profile.client_id
         return identity.ManagedIdentityCredential(client_id=client) if client else identity.ManagedIdentityCredential()
@@ -147,7 +198,10 @@ class ThreadedCredential:
         record = self._credential.authenticate(scopes=list(scopes), enable_cae=kwargs.get("enable_cae", False))
         remember, self._remember = self._remember, None  # only once signed in: a failed try asks again
         if remember is not None:
-            remember(record)
+            try:
+                remember(record)
+            except OSError:  # an unsafe or full data folder: the sign-in works, it is just not saved
+                pass
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.exceptions import ClientAuthenticationError

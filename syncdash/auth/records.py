@@ -1,7 +1,10 @@
 """Saved sign-ins (azure-identity AuthenticationRecord): who signed in where, never a token.
 
 A record lets the next run find its tokens in the cache without asking again; it holds
-the account name, tenant, authority and client id only.
+the account name, tenant, authority and client id only. It is written like every file
+syncdash writes (``files``: a folder only the user can use, O_EXCL|O_NOFOLLOW 0600), and
+read only from a file of the user's reached through no link: a planted record could name
+another account for the next sign-in.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncdash.config import Profile
-from syncdash.files import write_atomically
+from syncdash.files import private_directory, read_own, write_atomically
 
 if TYPE_CHECKING:
     from azure.identity import AuthenticationRecord
@@ -26,7 +29,7 @@ def load_record(data_dir: Path, profile: str) -> AuthenticationRecord | None:
 
     path = record_path(data_dir, profile)
     try:
-        return AuthenticationRecord.deserialize(path.read_text(encoding="utf-8"))
+        return AuthenticationRecord.deserialize(read_own(path))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -45,8 +48,10 @@ def usable_record(data_dir: Path, profile: Profile) -> AuthenticationRecord | No
 
 
 def save_record(data_dir: Path, profile: str, record: AuthenticationRecord) -> Path:
+    """Save the record; OSError (UnsafePath: a link or another user's file or folder on
+    the way) propagates for the caller to word."""
     path = record_path(data_dir, profile)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(path.parent)
     write_atomically(path, record.serialize(), mode=0o600)
     return path
 

@@ -1,7 +1,10 @@
 """What an access token says about the sign-in, read for display and never kept.
 
 The token's payload is decoded without verification: syncdash only shows the account,
-tenant and granted permissions; Graph verifies the token itself.
+tenant and granted permissions; Graph verifies the token itself. Being unverified, its
+claims are outside text like any directory value (a hostile identity endpoint, or a
+credential helper such as ``az``, issues them): each is made one safe line here, before
+``whoami``, ``login`` or the dashboard show it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import base64
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from syncdash.sanitize import safe_line
 
 #: What each part of syncdash needs, by the permission that grants it (read only).
 NEEDED = {
@@ -52,15 +57,24 @@ def _claims(token: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _claim(claims: dict[str, Any], *names: str) -> str | None:
+    """The first of ``names`` that holds a string, as one safe, bounded line."""
+    for name in names:
+        value = claims.get(name)
+        if isinstance(value, str) and value:
+            return safe_line(value, 200)
+    return None
+
+
 def token_info(token: str) -> TokenInfo:
     claims = _claims(token)
     roles = claims.get("roles")
     app_only = isinstance(roles, list) and "scp" not in claims
     scopes = tuple(roles) if app_only else tuple(str(claims.get("scp", "")).split())
     return TokenInfo(
-        account=claims.get("upn") or claims.get("preferred_username") or claims.get("unique_name"),
-        tenant=claims.get("tid"),
-        app=claims.get("app_displayname") or claims.get("appid"),
-        scopes=tuple(s for s in scopes if isinstance(s, str) and s),
+        account=_claim(claims, "upn", "preferred_username", "unique_name"),
+        tenant=_claim(claims, "tid"),
+        app=_claim(claims, "app_displayname", "appid"),
+        scopes=tuple(safe_line(s, 100) for s in scopes if isinstance(s, str) and s),
         app_only=app_only,
     )

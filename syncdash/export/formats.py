@@ -2,6 +2,10 @@
 
 Directory values are untrusted here too: CSV cells that a spreadsheet would run as a
 formula are neutralised, markdown metacharacters escaped, and text output sanitised.
+Every format may end up on a terminal (``report --format csv`` without ``--output``, a
+``cat`` of the file later), so none passes a control character through: CSV cells keep
+their tabs and line breaks (quoted, they are data) but lose ESC, CR and the rest; JSON
+escapes the few that ``json.dumps`` would leave raw, which keeps every value intact.
 """
 
 from __future__ import annotations
@@ -15,9 +19,8 @@ from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding
 from syncdash.export.records import check_record, report_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
-from syncdash.model import TenantStatus, Unknown
-from syncdash.sanitize import safe_text
-
+from syncdash.model import DirectoryObject, TenantStatus, Unknown
+from syncdash.sanitize import json_safe, safe_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters that format inline text (emphasis, code, links, HTML, tables); values are
@@ -27,8 +30,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def csv_cell(value: object) -> str:
-    """A cell no spreadsheet will evaluate: a leading formula character gets a quote."""
-    text = "" if value is None else str(value)
+    """A cell no spreadsheet will evaluate (a leading formula character gets a quote) and
+    no terminal will act on (control characters but tab and newline replaced)."""
+    text = safe_text("" if value is None else str(value), single_line=False)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -87,7 +91,7 @@ def for_terminal(text: str, encoding: str) -> str:
 
 # -- report ---------------------------------------------------------------------------
 def report_json(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
-    return json.dumps(report_record(tenant, complete, diagnoses), indent=2, ensure_ascii=False)
+    return json_safe(json.dumps(report_record(tenant, complete, diagnoses), indent=2, ensure_ascii=False))
 
 
 def report_csv(diagnoses: tuple[Diagnosis, ...]) -> str:
@@ -140,7 +144,7 @@ def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: tu
 
 # -- check ----------------------------------------------------------------------------
 def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
-    return json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False)
+    return json_safe(json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False))
 
 
 def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8") -> str:
@@ -164,3 +168,18 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
         lines += [f"      [ ] {m.text}" for m in step.manual]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: How many of several objects matching ``check OBJECT`` are listed.
+MAX_LISTED = 20
+
+
+def several_matches(query: str, matches: tuple[DirectoryObject, ...]) -> str:
+    """``check`` given a name several objects answer to: some of them, and how to choose."""
+    shown = matches[:MAX_LISTED]
+    lines = [f"syncdash: {len(matches)} objects match {safe_text(query)!r}; name one:"]
+    lines += [f"  {o.kind.value:8} {safe_text(o.id)}  {safe_text(o.display_name)}  {safe_text(o.identity)}"
+              for o in shown]
+    if len(matches) > len(shown):
+        lines.append(f"  … and {len(matches) - len(shown)} more: give an id, a UPN or a longer name")
+    return "\n".join(lines)

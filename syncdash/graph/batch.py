@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from syncdash.graph.errors import BadResponse, GraphError, part_unavailable, raise_for_response
 from syncdash.graph.fetch import priority_headers, with_resends
 from syncdash.graph.retry import BASE_DELAY, MAX_RETRIES, THROTTLE_STATUSES
-from syncdash.graph.retry_after import parse_retry_after
+from syncdash.graph.retry_after import MAX_HOLD, parse_retry_after
 from syncdash.graph.together import all_or_none
 
 if TYPE_CHECKING:
@@ -105,9 +105,9 @@ async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> d
             if answer is None:
                 raise BadResponse(f"Graph $batch: no answer for {item.resource}")
             response = _ItemResponse(answer)
-            if response.status_code in THROTTLE_STATUSES and stalled < MAX_RETRIES:
-                again.append(item)
-                delay = parse_retry_after(response.headers.get("retry-after"))
+            delay = parse_retry_after(response.headers.get("retry-after"))
+            if response.status_code in THROTTLE_STATUSES and stalled < MAX_RETRIES and (delay or 0) <= MAX_HOLD:
+                again.append(item)  # a longer wait is an outage: raised below, never slept through
                 wait = max(wait, delay if delay is not None else BASE_DELAY * 2**stalled)
                 continue
             try:

@@ -69,6 +69,8 @@ def build_client(
     from msgraph_core import GraphClientFactory
     from msgraph_core.middleware import GraphTelemetryHandler
 
+    from syncdash.graph.bounded import BoundedBody
+    from syncdash.graph.links import StayOnBase
     from syncdash.graph.request_log import RequestLog
     from syncdash.graph.retry import RetryAfterHandler, ThrottleGate
 
@@ -79,6 +81,8 @@ def build_client(
         auth_provider = AnonymousAuthenticationProvider()
     else:
         parts = urlsplit(base_url)
+        # kiota compares host names only: StayOnBase below keeps the token on this very
+        # scheme, host, port and version path
         auth_provider = AzureIdentityAuthenticationProvider(
             credential,
             scopes=[f"{parts.scheme}://{parts.netloc}/.default"],
@@ -96,7 +100,10 @@ def build_client(
         RetryAfterHandler() if isinstance(handler, RetryHandler) else handler
         for handler in KiotaClientFactory.get_default_middleware(None)
     ]
-    middleware += [GraphTelemetryHandler(), ThrottleGate(on_throttle), RequestLog()]
+    # last, nearest the network: every request (redirects too) checked against the base,
+    # every answer read with its size capped
+    middleware += [GraphTelemetryHandler(), ThrottleGate(on_throttle), RequestLog(), StayOnBase(base_url),
+                   BoundedBody()]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
     adapter = GraphRequestAdapter(auth_provider, client=http)
     adapter.base_url = base_url

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from syncdash.graph.fetch import pages, query
+from syncdash.graph.fetch import page_items, pages, query
+from syncdash.graph.links import checked
 from syncdash.graph.fields import FIELDS
 from syncdash.graph.parse import directory_object
 from syncdash.model import DirectoryObject, ObjectKind
@@ -67,6 +68,18 @@ class Collection:
         params = query(builder, select=self.fields, filter=filter, top=top)
         async for page in pages(builder, self.resource, params):
             yield page
+
+    async def rest_of(self, client: GraphServiceClient, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every object of the pages after a first page read elsewhere (a ``$batch`` step):
+        its next link checked like any other, the pages read like a listing's."""
+        items = page_items(body, self.resource)
+        link = body.get("@odata.nextLink")
+        if isinstance(link, str) and link:
+            builder = self.builder(client)
+            checked(builder.request_adapter.base_url.rstrip("/"), link, self.resource)
+            async for page in pages(builder.with_url(link), self.resource):
+                items += page
+        return items
 
     async def find(self, client: GraphServiceClient, filter: str) -> list[DirectoryObject]:
         """Every object matching a filter (lookups match few objects: small pages suffice)."""

@@ -1,14 +1,25 @@
-"""Graph failures as exceptions whose message tells an administrator what to do."""
+"""Graph failures as exceptions whose message tells an administrator what to do.
+
+Every message is made safe here, at construction: it quotes whatever answered at the Graph
+URL (an error's code and message, a Retry-After, an OS or TLS error's text), and the CLI
+prints it, the dashboard notifies it. A hostile answer must not be able to forge a line,
+set the window title or blank the screen through any of them.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from syncdash.graph.retry_after import parse_retry_after
+from syncdash.graph.retry_after import MAX_HOLD, parse_retry_after
+from syncdash.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
     import httpx
+
+#: Longest quoted part of Graph's answer (its error message, code): one line on a screen.
+DETAIL_LIMIT = 300
 
 #: What a 403 on each resource most likely lacks (least privilege, read only).
 REQUIRED_PERMISSION = {
@@ -30,12 +41,13 @@ class ClientConfigError(ValueError):
 
 
 class GraphError(Exception):
-    """Base of every Graph failure; ``str()`` is the one line shown to the admin."""
+    """Base of every Graph failure; ``str()`` is the one line shown to the admin, made
+    safe here so that no caller (CLI, dashboard, log) has to remember to."""
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
-        super().__init__(message)
+        super().__init__(safe_text(message))
         self.status = status
-        self.code = code
+        self.code = safe_line(code, DETAIL_LIMIT) if code else None
 
 
 class TenantUnreachable(GraphError):
@@ -61,10 +73,10 @@ def unreachable(exc: Exception, resource: str) -> TenantUnreachable:
     text = str(exc)
     if isinstance(exc, httpx.TimeoutException):
         reason = "no answer in time (a slow link, or a proxy holding the connection)"
-    else:
+    else:  # the OS's or a proxy's words: quoted, never trusted
         reason = next((why for marks, why in _NETWORK_FAULTS if any(mark in text for mark in marks)),
-                      f"the connection failed ({type(exc).__name__}: {text or 'no detail'})")
-    return TenantUnreachable(f"Graph {resource}: tenant not reachable: {reason}")
+                      f"the connection failed ({type(exc).__name__}: {safe_line(text, DETAIL_LIMIT) or 'no detail'})")
+    return TenantUnreachable(f"Graph {safe_line(resource)}: tenant not reachable: {reason}")
 
 
 class AuthenticationFailed(GraphError):
@@ -107,12 +119,15 @@ def part_unavailable(exc: GraphError) -> bool:
 
 
 def _graph_error(response: httpx.Response) -> tuple[str | None, str]:
-    """Graph's ``{"error": {"code", "message"}}``, tolerating bodies that are not JSON."""
+    """Graph's ``{"error": {"code", "message"}}``, tolerating bodies that are not JSON,
+    each part one safe, bounded line (whoever answered wrote them)."""
     try:
         error = response.json().get("error") or {}
-        return error.get("code"), str(error.get("message") or "").strip()
+        code, message = error.get("code"), error.get("message")
     except (ValueError, AttributeError):
         return None, ""
+    code = safe_line(code, DETAIL_LIMIT) if isinstance(code, str) and code else None
+    return code, safe_line(message if message else "", DETAIL_LIMIT).strip()
 
 
 def raise_for_response(response: httpx.Response, resource: str) -> None:
@@ -121,7 +136,7 @@ def raise_for_response(response: httpx.Response, resource: str) -> None:
     if status < 400:
         return
     code, detail = _graph_error(response)
-    where = f"Graph {resource}"
+    where = f"Graph {safe_line(resource)}"
     if status == 401:
         raise AuthenticationFailed(
             f"{where}: not signed in or the sign-in expired; sign in again", status=401, code=code
@@ -134,8 +149,11 @@ def raise_for_response(response: httpx.Response, resource: str) -> None:
     if status == 404:
         raise NotFound(f"{where}: not found", status=404, code=code)
     if status == 429:
-        wait = parse_retry_after(response.headers.get("retry-after"))
+        wait = parse_retry_after(response.headers.get("retry-after"))  # a number, or None
         hint = f"try again in {wait:g} s" if wait is not None else "try again in a minute"
+        if wait is not None and wait > MAX_HOLD:  # an outage: say until when, never sit it out
+            until = datetime.now(timezone.utc) + timedelta(seconds=min(wait, 10 * 365 * 86400))
+            hint = f"it asks to wait until {until:%Y-%m-%d %H:%M} UTC (an outage?); try again later"
         raise Throttled(f"{where}: Graph is throttling this app; {hint}", retry_after=wait)
     if status == 400 and code == "Request_UnsupportedQuery":
         raise UnsupportedQuery(f"{where}: query not supported here ({detail})", status=400, code=code)
@@ -147,7 +165,7 @@ def parse_json(response: httpx.Response, resource: str) -> dict:
     """The body of a 2xx answer as a JSON object, or BadResponse."""
     try:
         body = json.loads(response.content)
-    except ValueError as exc:
+    except ValueError as exc:  # json's text names a position, never the body
         raise BadResponse(f"Graph {resource}: the answer is not valid JSON ({exc})") from None
     if not isinstance(body, dict):
         raise BadResponse(f"Graph {resource}: expected a JSON object, got {type(body).__name__}")

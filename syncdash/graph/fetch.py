@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 import httpx
 
+from syncdash.graph.bounded import MAX_OBJECTS, MAX_PAGES
 from syncdash.graph.errors import BadResponse, parse_json, raise_for_response, unreachable
+from syncdash.graph.links import checked
 
 #: Attempts per page when the connection drops or the body arrives broken; the SDK's
 #: retry handler only covers HTTP statuses.
@@ -102,12 +104,51 @@ async def pages(
     """Every page of a listing, following ``@odata.nextLink`` through empty pages.
 
     A page that fails is fetched again from its own link, so a fault in the middle of a
-    listing resumes where it stopped instead of starting over.
+    listing resumes where it stopped instead of starting over. Links are followed only on
+    Graph's base, never twice, and within the page and object limits; an object sent
+    again on a later page is passed on once.
     """
+    walk = Walk(builder.request_adapter.base_url, resource)
     body = await get_json(builder, resource, params, headers)
     while True:
-        yield page_items(body, resource)
-        link = body.get("@odata.nextLink")
-        if not isinstance(link, str) or not link:
+        yield walk.page(page_items(body, resource))
+        link = walk.next_link(body.get("@odata.nextLink"))
+        if link is None:
             return
         body = await get_json(builder.with_url(link), resource, None, headers)
+
+
+class Walk:
+    """One listing's progress through its pages: where it has been, what it has seen."""
+
+    def __init__(self, base: str, resource: str) -> None:
+        self.base = base.rstrip("/")
+        self.resource = resource
+        self.followed: set[str] = set()
+        self.ids: set[str] = set()
+        self.pages = 0
+
+    def page(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page without objects already seen; past MAX_OBJECTS the listing stops."""
+        self.pages += 1
+        fresh = []
+        for item in items:
+            key = str(item.get("id"))
+            if key not in self.ids:
+                self.ids.add(key)
+                fresh.append(item)
+        if len(self.ids) > MAX_OBJECTS:
+            raise BadResponse(f"Graph {self.resource}: more than {MAX_OBJECTS:,} objects in one listing; stopped")
+        return fresh
+
+    def next_link(self, link: Any) -> str | None:
+        """The next page's link, checked: on Graph's base, not seen before, within MAX_PAGES."""
+        if not isinstance(link, str) or not link:
+            return None
+        checked(self.base, link, self.resource)
+        if link in self.followed:
+            raise BadResponse(f"Graph {self.resource}: the listing links back to a page it already read; stopped")
+        if self.pages >= MAX_PAGES:
+            raise BadResponse(f"Graph {self.resource}: more than {MAX_PAGES:,} pages in one listing; stopped")
+        self.followed.add(link)
+        return link

@@ -15,7 +15,6 @@ from urllib.parse import quote, urlencode
 
 from syncdash.graph.batch import BatchGet, batch_get
 from syncdash.graph.collections import LIVE, RECYCLE_BIN, Collection
-from syncdash.graph.fetch import page_items, pages
 from syncdash.graph.parse import directory_object
 from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
@@ -92,11 +91,7 @@ async def holders_batched(client: GraphServiceClient, values: Sequence[str]) -> 
         if isinstance(body, GraphError):
             refused.setdefault(collection.resource, str(body))
             continue
-        raw = page_items(body, collection.resource)
-        link = body.get("@odata.nextLink")
-        if isinstance(link, str) and link:  # more holders than a page: rare, read the rest
-            async for page in pages(collection.builder(client).with_url(link), collection.resource):
-                raw += page
+        raw = await collection.rest_of(client, body)  # more holders than a page is rare
         found[value] += (obj for obj in (directory_object(r, collection.kind) for r in raw) if holds_value(obj, value))
     return HolderSearch({value: _unique(objects) for value, objects in found.items()}, tuple(refused.values()))
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from syncdash.graph.collections import LIVE, Collection
 from syncdash.graph.errors import GraphError, PermissionDenied
-from syncdash.graph.fetch import get_json, page_items
+from syncdash.graph.fetch import Walk, get_json, page_items
+from syncdash.graph.links import checked
 from syncdash.graph.parse import directory_object
 from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectKind
@@ -99,17 +100,20 @@ def _select(collection: Collection) -> str:
 async def _round(client: GraphServiceClient, collection: Collection, url: str,
                  minimal: bool = False) -> tuple[list[dict], str, int]:
     """Follow next links (through empty pages) until the delta link; every item kept."""
+    walk = Walk(client.request_adapter.base_url, collection.resource)
+    checked(walk.base, url, collection.resource)  # a saved link too: the cache is a file
     items: list[dict[str, Any]] = []
     requests = 0
     while True:
         body = await _get(client, collection, url, minimal)
         requests += 1
-        items += page_items(body, collection.resource)
-        next_link, delta_link = body.get("@odata.nextLink"), body.get("@odata.deltaLink")
-        if isinstance(next_link, str) and next_link:
+        items += walk.page(page_items(body, collection.resource))
+        next_link = walk.next_link(body.get("@odata.nextLink"))
+        delta_link = body.get("@odata.deltaLink")
+        if next_link is not None:
             url = next_link
         elif isinstance(delta_link, str) and delta_link:
-            return items, delta_link, requests
+            return items, checked(walk.base, delta_link, collection.resource), requests  # never cached unless on base
         else:
             raise GraphError(f"Graph {collection.resource}: a delta page with neither next nor delta link")
 

@@ -16,7 +16,7 @@ from kiota_http.middleware import RetryHandler
 from kiota_http.middleware.middleware import BaseMiddleware
 from kiota_http.middleware.options import RetryHandlerOption
 
-from syncdash.graph.retry_after import ThrottleListener, parse_retry_after
+from syncdash.graph.retry_after import MAX_HOLD, ThrottleListener, parse_retry_after
 
 #: Retries per request; Graph storms of 429s are common in large tenants.
 MAX_RETRIES = 8
@@ -54,6 +54,8 @@ class ThrottleGate(BaseMiddleware):
         response = await super().send(request, transport)
         if response.status_code in THROTTLE_STATUSES:
             seconds = parse_retry_after(response.headers.get("retry-after"))
+            if seconds is not None and seconds > MAX_HOLD:
+                return response  # an outage, reported as such; holding would freeze even `r`
             if seconds is not None:
                 self._resume_at = max(self._resume_at, time.monotonic() + seconds)
             if self._on_throttle is not None:

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from syncdash.graph.batch import BatchGet, batch_get
 from syncdash.graph.collections import MAX_PAGE, RECYCLE_BIN, Collection
 from syncdash.graph.errors import GraphError
-from syncdash.graph.fetch import page_items, pages
+from syncdash.graph.fetch import page_items
 from syncdash.graph.fields import DOMAIN_FIELDS, ORGANIZATION_FIELDS
 from syncdash.graph.parse import (
     directory_object,
@@ -124,16 +124,6 @@ class TenantSnapshot:
     unavailable: tuple[str, ...]
 
 
-async def _rest_of(client: GraphServiceClient, collection: Collection, body: dict[str, Any]) -> list[dict]:
-    """A bin larger than one page: its further pages, from the item's next link."""
-    link = body.get("@odata.nextLink")
-    found: list[dict[str, Any]] = []
-    if isinstance(link, str) and link:
-        async for page in pages(collection.builder(client).with_url(link), collection.resource):
-            found += page
-    return found
-
-
 async def read_tenant(client: GraphServiceClient, *, with_bin: bool = True) -> TenantSnapshot:
     """Organization, domains, sync settings and (``with_bin``) the deleted users and
     groups, as items of one ``$batch``; each refused item blanks only its own part."""
@@ -147,7 +137,7 @@ async def read_tenant(client: GraphServiceClient, *, with_bin: bool = True) -> T
         if isinstance(answer, GraphError):
             unavailable.append(f"recycle bin ({collection.kind.value}s) not read: {answer}")
             continue
-        raw = page_items(answer, part.resource) + await _rest_of(client, collection, answer)
+        raw = await collection.rest_of(client, answer)
         deleted += (directory_object(item, collection.kind) for item in raw)
     return TenantSnapshot(status, tuple(deleted), tuple(unavailable))
 

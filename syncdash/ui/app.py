@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -508,7 +508,7 @@ class SyncdashApp(App[None]):
         except GraphError as exc:
             self.post_message(RefreshFailed(str(exc)))
         except Exception as exc:  # a bug or a library's surprise must not end the live refresh
-            self.post_message(RefreshFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
+            self.post_message(RefreshFailed(safe_text(f"unexpected error: {type(exc).__name__}: {exc}")))
 
     @work(exclusive=True, group="diagnose", exit_on_error=False)
     async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantSnapshot | None) -> None:
@@ -575,8 +575,11 @@ class SyncdashApp(App[None]):
 
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
+        """Stale, with the reason and when the next try comes (a throttling outage never
+        holds the dashboard: the next refresh tries again, and `r` at once)."""
         f = self.freshness
-        self.freshness = Freshness("stale", f.complete, f.refreshed, False, f.scanned, message.reason)
+        retry = self.clock() + timedelta(seconds=self.refresh_interval)
+        self.freshness = Freshness("stale", f.complete, f.refreshed, False, f.scanned, message.reason, retry)
         self._draw_status()
         self.notify(message.reason, title="Graph", severity="error", markup=False, timeout=8)
         self._schedule_refresh()

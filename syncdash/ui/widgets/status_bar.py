@@ -47,11 +47,13 @@ class Freshness:
     scanning: bool
     scanned: int = 0
     problem: str | None = None
+    #: After a failed refresh: when the next one runs (``r`` runs it at once).
+    next_try: datetime | None = None
 
 
 class StatusBar(Horizontal):
     shown: Text = Text()
-    #: (text, rank): rank 1 is left out first when the lines run out, then rank 2; 0 stays.
+    #: (text, rank): rank 1 is left out first when the lines run out, then 2, then 3; 0 stays.
     _groups: list[tuple[Text, int]] = []
 
     DEFAULT_CSS = """
@@ -103,9 +105,10 @@ class StatusBar(Horizontal):
             when = Text(f"{freshness.source} {freshness.refreshed:%H:%M:%S} UTC",
                         style=styles["error"] if freshness.source == "stale" else "")
         problem = Text(safe_text(freshness.problem), style=styles["error"]) if freshness.problem else None
+        retry = Text(f"next try {freshness.next_try:%H:%M:%S} UTC (r: now)") if freshness.next_try else None
         # in the order shown; on a narrow screen the counts (the list's title has them)
         # and then the time give way first, so the reason for trouble is never cut off
-        groups = [(first, 0), (counts_text, 1), (state, 0), (when, 2), (problem, 0), (why, 0)]
+        groups = [(first, 0), (counts_text, 2), (state, 0), (when, 3), (problem, 0), (retry, 1), (why, 0)]
         self._groups = [(text, rank) for text, rank in groups if text is not None]
         self.set_class(freshness.scanning, "-scanning")
         self._flow()
@@ -118,7 +121,7 @@ class StatusBar(Horizontal):
         bar = self.query_one(ProgressBar)
         # from the bar's own width, which is known before a layout shows or hides the bar
         width = self.content_region.width - (int(bar.styles.width.value) if self.has_class("-scanning") else 0)
-        for dropped in range(3):  # drop nothing, then the counts, then the time too
+        for dropped in range(4):  # drop nothing, then the next try, the counts, then the time too
             groups = [group for group, rank in self._groups if rank == 0 or rank > dropped]
             text = _flowed(groups, width)
             if text.plain.count("\n") < MAX_LINES:
