@@ -5,6 +5,7 @@ Shared by the headless commands and the dashboard's workers, so both say the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,11 +33,29 @@ class CheckOutcome:
     diagnosis: Diagnosis | None
 
 
+class Diagnoses:
+    """The objects in error, diagnosed one by one as they are read: a report of 100,000
+    objects never holds 100,000 diagnoses (each iteration diagnoses afresh)."""
+
+    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, tenant: TenantStatus,
+                 now: datetime, unavailable: tuple[str, ...]) -> None:
+        self._objects, self._index, self._tenant, self._now = objects, index, tenant, now
+        self._unavailable = unavailable
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def __iter__(self) -> Iterator[Diagnosis]:
+        for obj in self._objects:
+            yield diagnose(self._index.facts(obj, query=obj.identity, tenant=self._tenant, now=self._now,
+                                             unavailable=self._unavailable))
+
+
 @dataclass(frozen=True, slots=True)
 class ReportOutcome:
     tenant: TenantStatus
     complete: bool
-    diagnoses: tuple[Diagnosis, ...]
+    diagnoses: Diagnoses
     #: Parts that could not be read (e.g. the recycle bin without permission).
     unavailable: tuple[str, ...]
 
@@ -72,8 +91,6 @@ async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOu
     unavailable = (*denied, *tenant.unavailable)
     index = DirectoryIndex([*everything, *tenant.recycle_bin])
     in_error = newest_first([obj for obj in everything if obj.has_errors])
-    diagnoses = tuple(
-        diagnose(index.facts(obj, query=obj.identity, tenant=tenant.status, now=now, unavailable=unavailable))
-        for obj in in_error
-    )
+    del everything  # the index holds what is needed
+    diagnoses = Diagnoses(in_error, index, tenant.status, now, unavailable)
     return ReportOutcome(tenant.status, not denied, diagnoses, unavailable)

@@ -23,6 +23,7 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 #: O_NOFOLLOW and O_CLOEXEC where the platform has them (not on Windows).
@@ -136,10 +137,11 @@ def create_exclusive(path: Path, mode: int = 0o600) -> int:
     return os.open(path, _CREATE, mode)
 
 
-def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Write ``text`` to a new file of an unpredictable name beside ``path``, then move it
-    onto ``path``: readers see the old file or the whole new one, and nothing another
-    user planted is written through.
+def write_atomically(path: Path, text: str | Iterable[str], *, mode: int = 0o600) -> None:
+    """Write ``text`` (or its chunks, as they come: a large report is never held whole) to
+    a new file of an unpredictable name beside ``path``, then move it onto ``path``:
+    readers see the old file or the whole new one, and nothing another user planted is
+    written through.
 
     Raises :class:`UnsafePath` (a symbolic link or another user's file at ``path``, an
     unsafe folder) or any other OSError, with the temporary file removed, for the caller
@@ -154,7 +156,7 @@ def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
     descriptor = create_exclusive(partial, mode)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, target)  # a link planted meanwhile is replaced, not written through

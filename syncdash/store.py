@@ -49,7 +49,7 @@ from syncdash.store_codec import (
 __all__ = ["Snapshot", "Store", "StoreWriteError", "default_cache_dir", "default_data_dir"]
 
 #: Bumped whenever a cached value's shape changes: an older one is ignored.
-SNAPSHOT_SCHEMA = 3
+SNAPSHOT_SCHEMA = 4
 APP_NAME = "syncdash"
 #: diskcache's database file, and SQLite's journal files beside it.
 DATABASE = diskcache.core.DBNAME

@@ -41,6 +41,7 @@ import diskcache
 from diskcache.core import MODE_BINARY, MODE_RAW, UNKNOWN
 
 from syncdash import files
+from syncdash.object_codec import decode_object, encode_object
 from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
@@ -88,6 +89,8 @@ def encode(value: Any) -> Any:
         return [encode(item) for item in value]
     if isinstance(value, dict):
         return {TAG: "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
+    if type(value) is DirectoryObject:  # the bulk of a snapshot: one compact array each
+        return {TAG: "O", "v": encode_object(value)}
     name = type(value).__name__
     if is_dataclass(value) and _RECORDS.get(name) is type(value):
         return {TAG: name, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
@@ -104,6 +107,8 @@ def decode(data: Any) -> Any:
         raise UnreadableEntry(f"unexpected {type(data).__name__}")
     tag = data.get(TAG)
     try:
+        if tag == "O":
+            return decode_object(data["v"])
         if tag == "datetime":
             return datetime.fromisoformat(data["iso"])
         if tag == "dict":
@@ -112,7 +117,7 @@ def decode(data: Any) -> Any:
             return _ENUMS[tag](data["value"])
         if tag in _RECORDS:
             return _RECORDS[tag](**{k: decode(v) for k, v in data.items() if k != TAG})
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:  # BadObject included
         raise UnreadableEntry(f"a malformed {tag}: {exc}") from None
     raise UnreadableEntry(f"unknown tag {tag!r}")
 

@@ -14,9 +14,11 @@ import csv
 import io
 import json
 import re
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding
-from syncdash.export.records import check_record, report_record
+from syncdash.export.records import check_record, report_head, report_object_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
 from syncdash.model import DirectoryObject, TenantStatus, Unknown
@@ -90,11 +92,20 @@ def for_terminal(text: str, encoding: str) -> str:
 
 
 # -- report ---------------------------------------------------------------------------
-def report_json(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
-    return json_safe(json.dumps(report_record(tenant, complete, diagnoses), indent=2, ensure_ascii=False))
+# Each format is a stream of chunks, one object at a time: a report of 100,000 objects in
+# error is written as it is diagnosed, never held whole (nor as one string).
+def _json_chunks(tenant: TenantStatus, complete: bool, diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+    head = json.dumps(report_head(tenant, complete), indent=2, ensure_ascii=False)
+    yield json_safe(head[: head.rindex("[]") + 1])
+    separator = "\n"
+    for diagnosis in diagnoses:
+        record = json.dumps(report_object_record(diagnosis), indent=2, ensure_ascii=False)
+        yield json_safe(separator + textwrap.indent(record, "    "))
+        separator = ",\n"
+    yield "]\n}" if separator == "\n" else "\n  ]\n}"
 
 
-def report_csv(diagnoses: tuple[Diagnosis, ...]) -> str:
+def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell gets quoted too
     writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
@@ -109,37 +120,69 @@ def report_csv(diagnoses: tuple[Diagnosis, ...]) -> str:
                     obj.kind.value, obj.display_name, obj.identity, obj.id, step.step, f.code,
                     f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
                 )])
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
-def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
-    lines = [f"# Directory sync errors: {md(tenant_line(tenant))}", ""]
+def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
+                     diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
     scope = "complete scan" if complete else "partial list"
-    lines += [f"{len(diagnoses)} objects with sync errors ({scope}).", ""]
+    yield f"# Directory sync errors: {md(tenant_line(tenant))}\n\n{count} objects with sync errors ({scope}).\n"
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None
-        lines += [f"## {md(obj.display_name)} ({obj.kind.value}, {md(obj.identity)})", ""]
+        lines = ["", f"## {md(obj.display_name)} ({obj.kind.value}, {md(obj.identity)})", ""]
         for f in diagnosis.findings:
             lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
             lines += [f"  - {label}: {md(text)}" for label, text in _details(f)]
             lines.append(f"  - docs: <{f.docs}>")
-        lines.append("")
-    return "\n".join(lines)
+        yield "\n".join(lines) + "\n"
 
 
-def report_table(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
+def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+    """The table aligns its columns over every row: rows (a few strings each) are kept,
+    the diagnoses they come from are not."""
     scope = "complete scan" if complete else "partial list"
-    head = f"{tenant_line(tenant)}\n{len(diagnoses)} objects with sync errors ({scope})"
-    return f"{head}\n{render_table(error_rows(diagnoses))}" if diagnoses else head
+    yield f"{tenant_line(tenant)}\n{count} objects with sync errors ({scope})"
+    rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,))]
+    if count:
+        yield f"\n{render_table(rows)}"
 
 
-def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> str:
-    """The report in one of REPORT_FORMATS: what `report` prints and the dashboard exports."""
+def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
+                  diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+    """The report in one of REPORT_FORMATS, chunk by chunk: what `report` prints and the
+    dashboard exports. ``count`` is how many ``diagnoses`` will yield."""
     if kind == "csv":
-        return report_csv(diagnoses)
-    render = {"table": report_table, "json": report_json, "markdown": report_markdown}[kind]
-    return render(tenant, complete, diagnoses)
+        return _csv_chunks(diagnoses)
+    if kind == "json":
+        return _json_chunks(tenant, complete, diagnoses)
+    if kind == "markdown":
+        return _markdown_chunks(tenant, complete, count, diagnoses)
+    return _table_chunks(tenant, complete, count, diagnoses)
+
+
+def report_json(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
+    return "".join(_json_chunks(tenant, complete, diagnoses))
+
+
+def report_csv(diagnoses: Sequence[Diagnosis]) -> str:
+    return "".join(_csv_chunks(diagnoses))
+
+
+def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
+    return "".join(_markdown_chunks(tenant, complete, len(diagnoses), diagnoses))
+
+
+def report_table(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
+    return "".join(_table_chunks(tenant, complete, len(diagnoses), diagnoses))
+
+
+def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
+    """The whole report as one text (the dashboard's export of the rows on screen)."""
+    return "".join(report_chunks(kind, tenant, complete, len(diagnoses), diagnoses))
 
 
 # -- check ----------------------------------------------------------------------------

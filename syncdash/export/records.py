@@ -95,16 +95,14 @@ def check_record(tenant: TenantStatus, diagnosis: Diagnosis) -> dict[str, Any]:
     }
 
 
-def report_record(tenant: TenantStatus, complete: bool, diagnoses: tuple[Diagnosis, ...]) -> dict[str, Any]:
+def report_object_record(diagnosis: Diagnosis) -> dict[str, Any]:
+    """One object of a report with its findings, each tagged with its step."""
     return {
-        "schema": "syncdash.report/1",
-        "tenant": tenant_record(tenant),
-        "complete": complete,
-        "objects": [
-            {
-                **(object_record(d.object) or {}),
-                "findings": [{"step": step.step, **finding_record(f)} for step in d.steps for f in step.findings],
-            }
-            for d in diagnoses
-        ],
+        **(object_record(diagnosis.object) or {}),
+        "findings": [{"step": step.step, **finding_record(f)} for step in diagnosis.steps for f in step.findings],
     }
+
+
+def report_head(tenant: TenantStatus, complete: bool) -> dict[str, Any]:
+    """The report's record without its objects (they are written one by one)."""
+    return {"schema": "syncdash.report/1", "tenant": tenant_record(tenant), "complete": complete, "objects": []}

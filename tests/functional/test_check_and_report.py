@@ -344,3 +344,12 @@ def test_garbage_collection_is_back_on_after_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--demo", "--refresh", "0"])
     assert gc.isenabled()
+
+
+def test_the_streamed_json_report_is_exactly_the_indented_document(capsys):
+    """The report is written object by object (a 100,000-object report is never held
+    whole); what comes out is still one JSON document, formatted as json.dumps would."""
+    code, out, _ = run(capsys, "--demo", "report", "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and len(document["objects"]) == 29
+    assert out.rstrip("\n") == json.dumps(document, indent=2, ensure_ascii=False)

@@ -105,7 +105,7 @@ def test_an_unexpected_error_is_one_line_unless_debug(monkeypatch, capsys):
     def broken(*args, **kwargs):  # a fault injected below syncdash's handling, not a result faked
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(formats, "report_table", broken)
+    monkeypatch.setattr(formats, "report_chunks", broken)
     assert main(["--demo", "report"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "syncdash: unexpected error: RuntimeError: disk on fire (run with --debug for the traceback)"

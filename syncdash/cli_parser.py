@@ -1,0 +1,96 @@
+"""The ``syncdash`` command line: every option and command, and how each is read."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from syncdash import __version__
+
+
+def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """The tenant to read, accepted before or after the command name.
+
+    Inside a command the defaults are suppressed, or argparse would let the command's
+    unset options overwrite what was given before it (``syncdash --demo report``).
+    """
+    defaults = {"default": argparse.SUPPRESS} if in_command else {}
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--demo", action="store_true", help="use the built-in demo tenant (Contoso)", **defaults
+    )
+    source.add_argument(
+        "--tenant-file", type=Path, metavar="FILE", help="emulate the tenant in FILE", **defaults
+    )
+    source.add_argument(
+        "--graph-url", metavar="URL", help="Graph base URL (an emulator on loopback, or a cloud's Graph)", **defaults
+    )
+    parser.add_argument("--profile", metavar="NAME", help="tenant profile of the config file", **defaults)
+    parser.add_argument(
+        "--permissions", metavar="SET",
+        help="with --demo or --tenant-file: sign in with these permissions only — a preset (full, "
+             "least-privilege, user-read, no-contacts, not-global-admin, app-only) or scopes, role:NAME, app-only",
+        **defaults,
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("a refresh interval is 1 to 86400 seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from syncdash.clouds import CLOUD_NAMES
+    from syncdash.config import AUTH_MODES
+    from syncdash.export import CHECK_FORMATS, REPORT_FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="syncdash",
+        description="Find and diagnose Entra Connect directory-sync errors from Microsoft Graph.",
+    )
+    parser.add_argument("--version", action="version", version=f"syncdash {__version__}")
+    _add_source_options(parser, in_command=False)
+    parser.add_argument("--refresh", type=_seconds, metavar="SECONDS",
+                        help="dashboard refresh interval (default 60; 5 with --demo)")
+    parser.add_argument("--theme", metavar="NAME", help="dashboard theme (also SYNCDASH_THEME)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (also SYNCDASH_CONFIG)")
+    parser.add_argument("--mouse", action="store_true", help="let the dashboard use the mouse")
+    parser.add_argument("--no-cache", action="store_true", help="write no directory data to disk")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    parser.add_argument("--log", type=Path, metavar="FILE",
+                        help="append every Graph request (method, path, status, time) to FILE")
+    parser.add_argument("--log-level", choices=("info", "debug"), default="info",
+                        help="debug also logs query strings, which hold directory data (default info)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    report = commands.add_parser(
+        "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)"
+    )
+    _add_source_options(report, in_command=True)
+    report.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    check = commands.add_parser(
+        "check", help="run the three recommended steps for one object (exit 0: clear, 1: problem, 2: failure)"
+    )
+    check.add_argument("object", metavar="OBJECT", help="object id, UPN, mail or proxy address, or display name")
+    _add_source_options(check, in_command=True)
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    login = commands.add_parser("login", help="sign in (device code works over SSH) and remember the account")
+    login.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile to sign in to")
+    login.add_argument("--tenant", help="tenant id or domain: creates the profile when it does not exist")
+    login.add_argument("--cloud", choices=CLOUD_NAMES[:-1], help="national cloud of a new profile")
+    login.add_argument("--auth", choices=AUTH_MODES, help="sign-in mode of a new profile")
+    login.add_argument("--sync-settings", action="store_true",
+                       help="also ask for OnPremDirectorySynchronization.Read.All (Global Administrators)")
+    cache = commands.add_parser("cache", help="the cached directory data of a tenant")
+    cache.add_argument("action", choices=("clear",), help="clear: remove the tenant's cached data (ticks stay)")
+    _add_source_options(cache, in_command=True)
+    for name, text in (("logout", "forget the account and its cached tokens"),
+                       ("whoami", "account, tenant, cloud and the permissions granted")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile")
+    return parser

@@ -1,0 +1,75 @@
+"""A tenant whose *errors* are many: 100,000 objects in error (not 100,000 users with 2 %
+in error, which bench_scale measures). Issue 13's goals: `report` under 600 MB peak RSS,
+the dashboard's warm start under 1 s to rows.
+
+Run: ``python tests/benchmarks/bench_errors.py [--errors 100000]``. The tenant is served by
+``python -m syncdash.emulator`` in its own process over loopback, without added latency
+(the figures are syncdash's own work); the dashboard runs in tmux at 160×48.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_ui import RUNS, time_to_text
+
+
+def serve(errors: int, directory: Path) -> tuple[subprocess.Popen, str]:
+    tenant = directory / "tenant.json"
+    subprocess.run([sys.executable, "-m", "syncdash.emulator.generate", "--users", str(errors * 11 // 10),
+                    "--groups", "5000", "--contacts", "2000", "--errors", str(errors), "-o", str(tenant)], check=True)
+    process = subprocess.Popen([sys.executable, "-m", "syncdash.emulator", str(tenant), "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    return process, process.stdout.readline().strip()  # type: ignore[union-attr]
+
+
+def report(url: str, form: str, directory: Path) -> str:
+    """Time and peak RSS (the kernel's high-water mark) of one report process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", (
+        "from syncdash.cli import main\n"
+        f"main(['--graph-url', {url!r}, 'report', '--format', {form!r}, '--output', {str(directory / 'r')!r}])\n"
+        "print(next(int(l.split()[1]) // 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    )], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?"
+    return f"| `report --format {form}` | {elapsed:.1f} s, {peak} MB peak | < 600 MB |"
+
+
+def dashboard(url: str, home: Path) -> list[str]:
+    command = f"{Path(sys.executable).parent / 'syncdash'} --graph-url {url} --refresh 3600"
+    cold, screen = time_to_text(command, "complete", home, timeout=900)
+    listed = re.search(r"Objects with sync errors \((\d+)/", screen)
+    marker = f"Objects with sync errors ({listed.group(1) if listed else ''}"
+    warm = statistics.median(time_to_text(command, marker, home)[0] for _ in range(RUNS))
+    return [f"| dashboard, cold: until the list is complete | {cold:.1f} s | |",
+            f"| dashboard, warm: first frame listing the errors (cached) | {warm:.2f} s | < 1 s |"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--errors", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        process, url = serve(args.errors, directory)
+        try:
+            print(f"{args.errors:,} objects in error\n\n| measure | syncdash | goal |\n|---|---|---|")
+            for form in ("json", "table"):
+                print(report(url, form, directory), flush=True)
+            for row in dashboard(url, directory):
+                print(row, flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
