@@ -24,6 +24,8 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ import platformdirs
 from diskcache.core import MODE_PICKLE, MODE_RAW, MODE_TEXT
 
 from syncdash import files
+from syncdash.model import TenantStatus
 from syncdash.store_codec import (
     SETTINGS,
     VALUE_FILE,
@@ -210,6 +213,16 @@ def _saving(what: str) -> Iterator[None]:
         raise StoreWriteError(f"{what} not saved: {_reason(exc)}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class CachedRows:
+    """The list's rows as plain data (each checked by the UI that builds a row of it)."""
+
+    tenant: TenantStatus
+    complete: bool
+    taken: datetime
+    rows: list[Any]
+
+
 class Store:
     """Per-tenant snapshot cache plus the admin's ticks, notes and preferences.
 
@@ -254,7 +267,7 @@ class Store:
         """Drop a tenant's cached directory data (``syncdash cache clear``); ticks stay."""
         if self._cache is None:
             return 0
-        return sum(bool(self._cache.delete((name, tenant))) for name in ("snapshot", "mirror"))
+        return sum(bool(self._cache.delete((name, tenant))) for name in ("snapshot", "rows", "mirror"))
 
     # -- the rebuildable cache -----------------------------------------------------
     def _load(self, key: tuple[str, str]) -> Any:
@@ -289,8 +302,28 @@ class Store:
             return
         self.cache_problem = None
 
-    def save_snapshot(self, tenant: str, snapshot: Snapshot) -> None:
+    def save_snapshot(self, tenant: str, snapshot: Snapshot, rows: list[list[Any]] | None = None) -> None:
+        """The error list; with ``rows`` (the list's cells, plain data), those apart too, so
+        that a warm start draws the list before it decodes a single object."""
+        if rows is not None:
+            head = {"tenant": encode(snapshot.tenant), "complete": snapshot.complete,
+                    "taken": snapshot.taken.isoformat(), "rows": rows}
+            self._save(("rows", tenant), head)
         self._save(("snapshot", tenant), encode(snapshot))
+
+    def load_rows(self, tenant: str) -> CachedRows | None:
+        """The list's rows as last shown, with the tenant status and when: what the first
+        frame needs (the objects themselves come from :meth:`load_snapshot`)."""
+        stored = self._load(("rows", tenant))
+        try:
+            tenant_status = decode(stored["tenant"])
+            taken = datetime.fromisoformat(stored["taken"])
+            rows, complete = stored["rows"], stored["complete"]
+        except (UnreadableEntry, KeyError, TypeError, ValueError):
+            return None
+        if not isinstance(tenant_status, TenantStatus) or not isinstance(rows, list) or not isinstance(complete, bool):
+            return None
+        return CachedRows(tenant_status, complete, taken, rows)
 
     def load_mirror(self, tenant: str) -> Any:
         """The delta-synced mirror of ``tenant`` (a graph.mirror.Mirror), or None."""

@@ -35,8 +35,8 @@ from syncdash.portal import admin_center_link
 from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
-from syncdash.ui.messages import Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
-from syncdash.ui.rows import COLUMNS, Row, RowSet, View
+from syncdash.ui.messages import CachedObjects, Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
+from syncdash.ui.rows import COLUMNS, Row, RowSet, View, cached_row, row_from_cache
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
@@ -364,15 +364,46 @@ class SyncdashApp(App[None]):
         self._leave()
 
     def _show_cached(self) -> None:
-        """The last snapshot of this tenant, at once, marked cached until Graph answers."""
-        cached = self.store.load_snapshot(self.tenant_key)
-        if cached is not None:
-            self.tenant = cached.tenant
-            self.freshness = Freshness("cached", cached.complete, cached.taken, scanning=True)
-            self._take_list(cached.objects, announce=False)
-            # the first scan is compared with a complete snapshot: what changed while
-            # syncdash was closed is marked new or announced as resolved
-            self._first_list, self._unreadable_before = not cached.complete, ()
+        """The last list of this tenant, at once, marked cached until Graph answers: its
+        rows first (plain cells, quick to read), its objects decoded in a thread after."""
+        cached = self.store.load_rows(self.tenant_key)
+        if cached is None:
+            return
+        self.tenant = cached.tenant
+        self.freshness = Freshness("cached", cached.complete, cached.taken, scanning=True)
+        self.rows.preload([row for row in map(row_from_cache, cached.rows) if row is not None])
+        self.objects = {}
+        self.query_one(ErrorList).new_ids = set()
+        self._show_rows()
+        self._draw_status()
+        # the first scan is compared with a complete snapshot: what changed while
+        # syncdash was closed is marked new or announced as resolved
+        self._first_list, self._unreadable_before = not cached.complete, ()
+        self.call_after_refresh(self.load_cached_objects)
+
+    @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
+    def load_cached_objects(self) -> None:
+        """The cached list's objects (detail, checklist, comparing the next scan)."""
+        snapshot = self.store.load_snapshot(self.tenant_key)
+        if snapshot is not None:
+            self.post_message(CachedObjects(snapshot.objects))
+
+    @on(CachedObjects)
+    def _cached_objects(self, message: CachedObjects) -> None:
+        if self.freshness.source != "cached" or self.objects:
+            return  # Graph answered first: its list stands
+        self.objects = {obj.id: obj for obj in message.objects if obj.id in self.rows.rows}
+        self.rows.adopt(self.objects.values())
+        row = self.query_one(ErrorList).highlighted
+        if row is not None and self.selected is None and row.id in self.objects:
+            self._diagnose(self.objects[row.id])
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_list(self, snapshot: Snapshot, rows: list[list[object]]) -> None:
+        """The list and its rows to the cache, off the UI thread (100,000 objects take a
+        second or two to encode)."""
+        self.store.save_snapshot(self.tenant_key, snapshot, rows)
+        self.call_from_thread(self._warn_cache_problem)
 
     def switch_profile(self, name: str) -> None:
         """Another tenant: its own client, cache, ticks and notes; nothing carried over."""
@@ -561,7 +592,8 @@ class SyncdashApp(App[None]):
         # compared only with a scan that could read the same kinds: a kind refused since
         # (403) would otherwise be announced as resolved, object by object
         alike = message.unavailable == self._unreadable_before
-        self._take_list(message.objects, announce=not self._first_list and alike)
+        known = self.rows.complete  # a cached list whose objects are still being decoded cannot be compared
+        self._take_list(message.objects, announce=not self._first_list and alike and known)
         self._first_list, self._unreadable_before = False, message.unavailable
         self._throttle_told = False
         if message.resynced:
@@ -569,8 +601,7 @@ class SyncdashApp(App[None]):
             self.notify(f"Delta link expired: {kinds} read again in full.", markup=False, timeout=6)
         if self.tenant is not None:
             snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
-            self.store.save_snapshot(self.tenant_key, snapshot)
-        self._warn_cache_problem()
+            self.save_list(snapshot, [cached_row(row) for row in self.rows.view(View())])  # newest first
         self._schedule_refresh()
 
     @on(RefreshFailed)
@@ -678,6 +709,9 @@ class SyncdashApp(App[None]):
     @on(ErrorList.Highlighted)
     def _highlighted(self, message: ErrorList.Highlighted) -> None:
         obj = self.objects.get(message.object_id) if message.object_id else None
+        if obj is None and message.object_id in self.rows.rows:  # a cached row, its object still decoding
+            self.query_one(ChecklistPane).show_message("Reading the cached list…")
+            return
         if obj is None:  # the filter left nothing: no lookup is waited for
             self.selected = None
             self.workers.cancel_group(self, "diagnose")

@@ -24,6 +24,14 @@ class TenantRead(Message):
         self.at = at
 
 
+class CachedObjects(Message):
+    """The cached list's objects, decoded in a thread after its rows were drawn."""
+
+    def __init__(self, objects: tuple[DirectoryObject, ...]) -> None:
+        super().__init__()
+        self.objects = objects
+
+
 class ListRead(Message):
     """The fast, filtered list arrived (not complete: the full scan is still running)."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timezone
 
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectKind
@@ -18,8 +19,10 @@ COLUMNS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "VALUE", "SINCE UT
 SORT_NEWEST = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
+    """One line of the list (a named tuple: a warm start builds 100,000 before its first
+    frame, and a frozen dataclass costs three times as much to make)."""
+
     id: str
     kind: ObjectKind
     cells: tuple[str, ...]
@@ -29,6 +32,30 @@ class Row:
 
 
 _LABELS = {ConflictProperty.USER_PRINCIPAL_NAME: "UPN", ConflictProperty.PROXY_ADDRESS: "ProxyAddress"}
+
+
+def cached_row(row: Row) -> list[object]:
+    """A row as plain data for the cache (see :func:`row_from_cache`)."""
+    return [row.id, row.kind.value, list(row.cells), row.haystack, row.newest]
+
+
+_KINDS = {kind.value: kind for kind in ObjectKind}
+
+
+def row_from_cache(item: object) -> Row | None:
+    """A row read back from the cache, or None when it is not one (the cache is a file):
+    cells sanitised again, since what comes back may not be what was written. A warm
+    start reads 100,000 of these before its first frame, hence the one-pass checks."""
+    try:
+        object_id, kind, cells, haystack, newest = item  # type: ignore[misc]
+        shown = "".join(cells)  # a TypeError unless every cell is text
+    except (TypeError, ValueError):
+        return None
+    if (not isinstance(object_id, str) or not isinstance(kind, str) or kind not in _KINDS or type(cells) is not list or len(cells) != len(COLUMNS)
+            or not isinstance(haystack, str) or not isinstance(newest, (int, float))):
+        return None
+    safe = tuple(cells) if shown.isprintable() else tuple(safe_text(cell) for cell in cells)
+    return Row(object_id, _KINDS[kind], safe, haystack, float(newest))
 
 
 def _moment(error: object) -> float:
@@ -125,6 +152,25 @@ class RowSet:
         for row in rows.values():
             self.counts[row.kind] = self.counts.get(row.kind, 0) + 1
         return added, set(removed), changed
+
+    def preload(self, rows: list[Row]) -> None:
+        """Rows read from the cache (saved newest first, so that order needs no sort),
+        before their objects: the list can be drawn at once; :meth:`adopt` gives them
+        their objects once those are decoded."""
+        self.rows = {row.id: row for row in rows}
+        self._objects, self._sorted = {}, {SORT_NEWEST: list(self.rows.values())}
+        self.counts = {}
+        for row in self.rows.values():
+            self.counts[row.kind] = self.counts.get(row.kind, 0) + 1
+
+    def adopt(self, objects: Iterable[DirectoryObject]) -> None:
+        """The objects of preloaded rows: a later :meth:`replace` compares against them."""
+        self._objects = {obj.id: obj for obj in objects if obj.id in self.rows}
+
+    @property
+    def complete(self) -> bool:
+        """Whether every row has its object (false between preload and adopt)."""
+        return len(self._objects) == len(self.rows)
 
     def _patch_orders(self, dropped: set[str], inserted: list[Row]) -> None:
         if len(dropped) + len(inserted) > PATCH_LIMIT:
