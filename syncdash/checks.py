@@ -91,6 +91,5 @@ async def diagnose_tenant(client: GraphServiceClient, now: datetime) -> ReportOu
     unavailable = (*denied, *tenant.unavailable)
     index = DirectoryIndex([*everything, *tenant.recycle_bin])
     in_error = newest_first([obj for obj in everything if obj.has_errors])
-    del everything  # the index holds what is needed
     diagnoses = Diagnoses(in_error, index, tenant.status, now, unavailable)
     return ReportOutcome(tenant.status, not denied, diagnoses, unavailable)

@@ -36,7 +36,7 @@ from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
 from syncdash.ui.messages import CachedObjects, Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
-from syncdash.ui.rows import COLUMNS, Row, RowSet, View, cached_row, row_from_cache
+from syncdash.ui.rows import COLUMNS, Row, RowSet, View, cached_row, make_rows, row_from_cache
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
@@ -399,10 +399,10 @@ class SyncdashApp(App[None]):
             self._diagnose(self.objects[row.id])
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save_list(self, snapshot: Snapshot, rows: list[list[object]]) -> None:
+    def save_list(self, snapshot: Snapshot, rows: list[Row]) -> None:
         """The list and its rows to the cache, off the UI thread (100,000 objects take a
         second or two to encode)."""
-        self.store.save_snapshot(self.tenant_key, snapshot, rows)
+        self.store.save_snapshot(self.tenant_key, snapshot, [cached_row(row) for row in rows])
         self.call_from_thread(self._warn_cache_problem)
 
     def switch_profile(self, name: str) -> None:
@@ -501,7 +501,7 @@ class SyncdashApp(App[None]):
             had_links = bool(mirror.kinds)
             if not had_links and not self.freshness.complete:
                 fast = await scan_fast(client)
-                self.post_message(ListRead(fast.objects, fast.complete))
+                self.post_message(ListRead(fast.objects, fast.complete, await asyncio.to_thread(make_rows, fast.objects)))
             read = 0
 
             def on_page(size: int) -> None:
@@ -521,9 +521,11 @@ class SyncdashApp(App[None]):
             unavailable = (*update.denied, *snapshot.unavailable)
             everything = list(mirror.objects())
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *snapshot.recycle_bin])
-            in_error = newest_first([obj for obj in everything if obj.has_errors])
+            in_error = await asyncio.to_thread(lambda: newest_first([obj for obj in everything if obj.has_errors]))
+            rows = await asyncio.to_thread(make_rows, in_error)
             resynced = update.resynced if had_links else ()
-            self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced))
+            self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced,
+                                           rows=rows))
             self._signing_in_again = False
         except AuthenticationFailed as exc:
             if self._signing_in_again:
@@ -575,7 +577,7 @@ class SyncdashApp(App[None]):
         if self.freshness.source == "cached" and self.objects:
             return  # the cached list is more complete than the filtered one
         self.freshness = Freshness("live", message.complete, self.clock(), scanning=True)
-        self._take_list(message.objects, announce=False)
+        self._take_list(message.objects, announce=False, rows=message.rows)
 
     @on(Scanned)
     def _scanned(self, message: Scanned) -> None:
@@ -593,7 +595,7 @@ class SyncdashApp(App[None]):
         # (403) would otherwise be announced as resolved, object by object
         alike = message.unavailable == self._unreadable_before
         known = self.rows.complete  # a cached list whose objects are still being decoded cannot be compared
-        self._take_list(message.objects, announce=not self._first_list and alike and known)
+        self._take_list(message.objects, announce=not self._first_list and alike and known, rows=message.rows)
         self._first_list, self._unreadable_before = False, message.unavailable
         self._throttle_told = False
         if message.resynced:
@@ -601,7 +603,7 @@ class SyncdashApp(App[None]):
             self.notify(f"Delta link expired: {kinds} read again in full.", markup=False, timeout=6)
         if self.tenant is not None:
             snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
-            self.save_list(snapshot, [cached_row(row) for row in self.rows.view(View())])  # newest first
+            self.save_list(snapshot, self.rows.view(View()))  # newest first
         self._schedule_refresh()
 
     @on(RefreshFailed)
@@ -624,12 +626,13 @@ class SyncdashApp(App[None]):
             self._draw_selection()
 
     # -- state → widgets ----------------------------------------------------------------
-    def _take_list(self, objects: tuple[DirectoryObject, ...], *, announce: bool) -> None:
+    def _take_list(self, objects: tuple[DirectoryObject, ...], *, announce: bool,
+                   rows: dict[str, Row] | None = None) -> None:
         """Patch the list in place: cursor and scroll stay, new rows are marked, rows that
         resolved disappear with a notification."""
         before = self.objects
         self.objects = {obj.id: obj for obj in objects}
-        added, removed, changed = self.rows.replace(objects)
+        added, removed, changed = self.rows.replace(objects, rows)
         error_list = self.query_one(ErrorList)
         error_list.new_ids = added if announce else set()  # new since the last refresh, or none
         if announce:

@@ -10,6 +10,7 @@ from textual.message import Message
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind
+from syncdash.ui.rows import Row
 
 if TYPE_CHECKING:
     from syncdash.graph.tenant import TenantSnapshot
@@ -33,12 +34,14 @@ class CachedObjects(Message):
 
 
 class ListRead(Message):
-    """The fast, filtered list arrived (not complete: the full scan is still running)."""
+    """The fast, filtered list arrived (not complete: the full scan is still running),
+    with its rows built by the worker."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool) -> None:
+    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool, rows: dict[str, Row]) -> None:
         super().__init__()
         self.objects = objects
         self.complete = complete
+        self.rows = rows
 
 
 class Scanned(Message):
@@ -51,8 +54,9 @@ class ScanFinished(Message):
     """The complete list, and an index of every object to answer lookups locally."""
 
     def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...],
-                 *, complete: bool, resynced: tuple[ObjectKind, ...] = ()) -> None:
+                 *, complete: bool, resynced: tuple[ObjectKind, ...] = (), rows: dict[str, Row] | None = None) -> None:
         super().__init__()
+        self.rows = rows
         self.resynced = resynced
         self.objects = objects
         self.index = index

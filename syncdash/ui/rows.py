@@ -88,6 +88,11 @@ def make_row(obj: DirectoryObject) -> Row:
     return Row(obj.id, obj.kind, cells, haystack, newest)
 
 
+def make_rows(objects: Iterable[DirectoryObject]) -> dict[str, Row]:
+    """Every object's row, for a worker to build before the list reaches the UI thread."""
+    return {obj.id: make_row(obj) for obj in objects}
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """How the admin looks at the list: text filter (``!`` inverts), kind, sort."""
@@ -131,9 +136,12 @@ class RowSet:
         self._objects: dict[str, DirectoryObject] = {}
         self._sorted: dict[int, list[Row]] = {}
 
-    def replace(self, objects: Iterable[DirectoryObject]) -> tuple[set[str], set[str], set[str]]:
+    def replace(self, objects: Iterable[DirectoryObject],
+                made: dict[str, Row] | None = None) -> tuple[set[str], set[str], set[str]]:
         """Take a new list; returns the ids added, removed and changed. Rows of objects
-        that did not change are kept, so a refresh costs what changed, not the tenant."""
+        that did not change are kept, so a refresh costs what changed, not the tenant;
+        ``made``: rows already built off the UI thread (see :func:`make_rows`), for
+        ``objects`` given newest first, as the graph layer lists them."""
         fresh: dict[str, DirectoryObject] = {obj.id: obj for obj in objects}
         rows: dict[str, Row] = {}
         added: set[str] = set()
@@ -144,9 +152,11 @@ class RowSet:
                 rows[object_id] = self.rows[object_id]
                 continue
             (changed if old is not None else added).add(object_id)
-            rows[object_id] = make_row(obj)
+            rows[object_id] = made[object_id] if made is not None and object_id in made else make_row(obj)
         removed = self.rows.keys() - rows.keys()
         self._patch_orders(removed | changed, [rows[i] for i in added | changed])
+        if not self._sorted and made is not None:  # a list that comes newest first needs no sort for it
+            self._sorted[SORT_NEWEST] = list(rows.values())
         self.rows, self._objects = rows, fresh
         self.counts = {}
         for row in rows.values():
