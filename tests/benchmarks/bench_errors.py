@@ -30,16 +30,20 @@ def serve(errors: int, directory: Path) -> tuple[subprocess.Popen, str]:
     return process, process.stdout.readline().strip()  # type: ignore[union-attr]
 
 
-def report(url: str, form: str, directory: Path) -> str:
-    """Time and peak RSS (the kernel's high-water mark) of one report process."""
+def report_peak(url: str, form: str, output: Path) -> tuple[float, str]:
+    """Seconds and peak RSS in MB (the kernel's high-water mark) of one report process."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", (
         "from syncdash.cli import main\n"
-        f"main(['--graph-url', {url!r}, 'report', '--format', {form!r}, '--output', {str(directory / 'r')!r}])\n"
+        f"main(['--graph-url', {url!r}, 'report', '--format', {form!r}, '--output', {str(output)!r}])\n"
         "print(next(int(l.split()[1]) // 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )], capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
     peak = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?"
+    return time.perf_counter() - started, peak
+
+
+def report(url: str, form: str, directory: Path) -> str:
+    elapsed, peak = report_peak(url, form, directory / "r")
     return f"| `report --format {form}` | {elapsed:.1f} s, {peak} MB peak | < 600 MB |"
 
 

@@ -140,19 +140,14 @@ async def throttling_row(users: int) -> str:
 
 def report_memory(users: int) -> str:
     """Peak RSS of a ``syncdash report`` process reading a loopback emulator."""
+    from bench_errors import report_peak
+
     with tempfile.TemporaryDirectory() as tmp:
         server = LoopbackEmulator(tenant(users), Path(tmp))
         try:
-            started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", (
-                "from syncdash.cli import main\n"
-                f"main(['report', '--graph-url', {server.url!r}, '--format', 'json', '--output', {tmp!r} + '/r.json'])\n"
-                "print(next(int(l.split()[1]) // 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')))"
-            )], capture_output=True, text=True)
-            elapsed = time.perf_counter() - started
+            elapsed, peak = report_peak(server.url, "json", Path(tmp) / "r.json")
         finally:
             server.close()
-    peak = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?"
     return f"| {users:,} | `syncdash report` peak memory | {peak} MB, {elapsed:.1f} s | < 400 MB | | |"
 
 

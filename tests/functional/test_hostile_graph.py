@@ -8,16 +8,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from azure.core.credentials import AccessToken
+from hostile_server import Listener, Reply, listening
 
 from syncdash.graph.client import build_client
 from syncdash.graph.collections import LIVE
@@ -27,52 +24,6 @@ from syncdash.graph.mirror import KindMirror, Mirror, refresh
 from syncdash.model import ObjectKind
 
 TOKEN = "eyJ0eXAi.secret-token.sig"
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class Listener:
-    """An HTTP server on 127.0.0.1 answering through ``reply``; it records each request."""
-
-    reply: Callable[[str, "Listener"], Reply]
-    seen: list[tuple[str, str | None]] = field(default_factory=list)
-    url: str = ""
-
-
-@contextmanager
-def listening(reply: Callable[[str, Listener], Reply]) -> Iterator[Listener]:
-    listener = Listener(reply)
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            listener.seen.append((self.path, self.headers.get("Authorization")))
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            status, headers, body = listener.reply(self.path, listener)
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    listener.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield listener
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class Credential:
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         return AccessToken(TOKEN, int(time.time()) + 3600)
@@ -95,7 +46,7 @@ def _user(n: int) -> dict[str, Any]:
 @pytest.fixture
 def elsewhere() -> Iterator[Listener]:
     """The second listener: a service on another port of the same host."""
-    with listening(lambda path, me: _json({"value": [_user(666)]})) as other:
+    with listening(lambda path, body, me: _json({"value": [_user(666)]})) as other:
         yield other
 
 
@@ -114,7 +65,7 @@ async def _list_users(url: str) -> list:
                                    "dot segments", "user info"])
 async def test_a_next_link_off_graph_is_never_followed_and_the_token_stays(elsewhere, place):
 
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         link = {"other port": f"{elsewhere.url}/v1.0/users?page=2",
                 "other scheme": me.url.replace("http://", "https://") + "/v1.0/users?page=2",
                 "other host": f"http://localhost:{me.url.rsplit(':', 1)[1]}/v1.0/users?page=2",
@@ -131,7 +82,7 @@ async def test_a_next_link_off_graph_is_never_followed_and_the_token_stays(elsew
 
 
 async def test_a_redirect_to_another_port_is_not_followed(elsewhere):
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         return 302, {"Location": f"{elsewhere.url}/v1.0/users"}, b""
 
     with listening(reply) as graph:
@@ -141,7 +92,7 @@ async def test_a_redirect_to_another_port_is_not_followed(elsewhere):
 
 
 async def test_a_batch_steps_next_link_off_graph_is_never_followed(elsewhere):
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         steps = [{"id": f"0.{i}", "status": 200, "headers": {},
                   "body": {"value": [], "@odata.nextLink": f"{elsewhere.url}/v1.0/users?x=1"}} for i in range(3)]
         return _json({"responses": steps})
@@ -153,7 +104,7 @@ async def test_a_batch_steps_next_link_off_graph_is_never_followed(elsewhere):
 
 
 async def test_a_delta_link_off_graph_is_never_kept_and_a_planted_one_never_followed(elsewhere):
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         if "delta" in path:
             return _json({"value": [], "@odata.deltaLink": f"{elsewhere.url}/v1.0/users/delta()?$deltatoken=x"})
         return _json({"value": [_user(1)]})
@@ -172,7 +123,7 @@ async def test_a_delta_link_off_graph_is_never_kept_and_a_planted_one_never_foll
 
 
 async def test_a_page_linking_to_itself_ends_the_listing_at_once():
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         return _json({"value": [_user(1)], "@odata.nextLink": f"{me.url}/v1.0/users?page=again"})
 
     with listening(reply) as graph:
@@ -182,7 +133,7 @@ async def test_a_page_linking_to_itself_ends_the_listing_at_once():
 
 
 async def test_an_object_sent_again_on_a_later_page_counts_once():
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         if "page=2" in path:
             return _json({"value": [_user(1), _user(2)]})
         return _json({"value": [_user(1)], "@odata.nextLink": f"{me.url}/v1.0/users?page=2"})
@@ -197,7 +148,7 @@ async def test_endless_pages_stop_at_the_page_limit(monkeypatch):
     monkeypatch.setattr(fetch, "MAX_PAGES", 25)
     counter = iter(range(10**9))
 
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         n = next(counter)
         return _json({"value": [_user(n)], "@odata.nextLink": f"{me.url}/v1.0/users?page={n + 1}"})
 
@@ -211,7 +162,7 @@ async def test_a_gzip_bomb_is_refused_not_inflated():
     bomb = gzip.compress(b'{"value": [' + b" " * (80 * 1024 * 1024) + b"]}", compresslevel=9)
     assert len(bomb) < 200_000
 
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         return 200, {"Content-Encoding": "gzip"}, bomb
 
     with listening(reply) as graph:
@@ -220,7 +171,7 @@ async def test_a_gzip_bomb_is_refused_not_inflated():
 
 
 async def test_a_gzipped_answer_within_limits_is_read():
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         return 200, {"Content-Encoding": "gzip"}, gzip.compress(json.dumps({"value": [_user(7)]}).encode())
 
     with listening(reply) as graph:
@@ -230,7 +181,7 @@ async def test_a_gzipped_answer_within_limits_is_read():
 async def test_a_huge_retry_after_is_an_outage_not_a_freeze():
     calls = []
 
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         calls.append(path)
         return _json({"error": {"code": "TooManyRequests", "message": "slow down"}}, 429, **{"Retry-After": "1e9"})
 
@@ -252,7 +203,7 @@ async def test_an_http_date_retry_after_holds_the_clients_other_requests():
 
     state = {"throttled": False, "resumed_at": None}
 
-    def reply(path: str, me: Listener) -> Reply:
+    def reply(path: str, body: bytes, me: Listener) -> Reply:
         if not state["throttled"]:
             state["throttled"] = True
             state["until"] = datetime.now(timezone.utc) + timedelta(seconds=2)

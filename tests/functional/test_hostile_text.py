@@ -9,11 +9,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import azure.identity
@@ -22,6 +20,7 @@ import pytest
 from azure.core.credentials import AccessToken
 from conftest import settle
 from factories import conflict, tenant, user
+from hostile_server import Listener, listening
 
 from syncdash.cli import main
 from syncdash.emulator.answers import Answer
@@ -55,37 +54,13 @@ def hostile_graph(answer: Responder, *, batch_too: bool = False) -> Iterator[str
     """A Graph base URL on loopback whose every GET is answered by ``answer(path)``; a
     $batch POST too (``batch_too``), or else item by item."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # http.server's name
-            request = self.rfile.read(int(self.headers.get("content-length") or 0))
-            self._send(*(answer(self.path) if batch_too else _batch(request, answer)))
+    def reply(path: str, body: bytes, me: Listener) -> tuple[int, dict[str, str], bytes]:
+        if body and not batch_too:
+            return _batch(body, answer)
+        return answer(path)
 
-        def do_GET(self) -> None:
-            self._send(*answer(self.path))
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in {"content-type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        def handle_error(self, request: object, client_address: object) -> None:
-            pass  # a client that stops reading after the status (a 401) is no news
-
-    server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1.0"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with listening(reply) as server:
+        yield f"{server.url}/v1.0"
 
 
 def _clean(text: str) -> None:
