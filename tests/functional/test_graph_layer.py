@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from factories import conflict, contact, deleted, group, many_users, service_error, tenant, user
@@ -127,14 +126,11 @@ async def test_full_scan_pages_through_empty_middle_pages(connect):
 async def test_throttling_storm_with_decimal_retry_after_is_waited_out(connect):
     faults = Faults(throttle_rate=0.3, retry_after="0.15", seed=7)
     connected = connect(tenant(users=many_users(3000, errors_every=10)), faults)
-    started = time.monotonic()
     result = await scan_all(connected.client)
-    elapsed = time.monotonic() - started
     throttled = [r for r in connected.emulator.requests if r.status == 429]
     assert len(result.objects) == 300
     assert throttled, "the storm never happened"
-    assert connected.emulator.early_requests == 0
-    assert elapsed >= 0.15 * len(throttled) / 3  # three listings wait side by side at most
+    assert connected.emulator.early_requests == 0  # no request went out before its wait had passed
 
 
 async def test_a_dropped_connection_resumes_from_the_page_that_failed(connect):

