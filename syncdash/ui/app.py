@@ -523,9 +523,11 @@ class SyncdashApp(App[None]):
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *snapshot.recycle_bin])
             in_error = await asyncio.to_thread(lambda: newest_first([obj for obj in everything if obj.has_errors]))
             rows = await asyncio.to_thread(make_rows, in_error)
+            before = self.rows.objects  # compared in a thread; used only if still current
+            same = before, await asyncio.to_thread(lambda: {o.id for o in in_error if before.get(o.id) == o})
             resynced = update.resynced if had_links else ()
             self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced,
-                                           rows=rows))
+                                           rows=rows, same=same))
             self._signing_in_again = False
         except AuthenticationFailed as exc:
             if self._signing_in_again:
@@ -595,7 +597,8 @@ class SyncdashApp(App[None]):
         # (403) would otherwise be announced as resolved, object by object
         alike = message.unavailable == self._unreadable_before
         known = self.rows.complete  # a cached list whose objects are still being decoded cannot be compared
-        self._take_list(message.objects, announce=not self._first_list and alike and known, rows=message.rows)
+        self._take_list(message.objects, announce=not self._first_list and alike and known, rows=message.rows,
+                        same=message.same)
         self._first_list, self._unreadable_before = False, message.unavailable
         self._throttle_told = False
         if message.resynced:
@@ -626,13 +629,13 @@ class SyncdashApp(App[None]):
             self._draw_selection()
 
     # -- state → widgets ----------------------------------------------------------------
-    def _take_list(self, objects: tuple[DirectoryObject, ...], *, announce: bool,
-                   rows: dict[str, Row] | None = None) -> None:
+    def _take_list(self, objects: tuple[DirectoryObject, ...], *, announce: bool, rows: dict[str, Row] | None = None,
+                   same: tuple[dict[str, DirectoryObject], set[str]] | None = None) -> None:
         """Patch the list in place: cursor and scroll stay, new rows are marked, rows that
         resolved disappear with a notification."""
         before = self.objects
         self.objects = {obj.id: obj for obj in objects}
-        added, removed, changed = self.rows.replace(objects, rows)
+        added, removed, changed = self.rows.replace(objects, rows, same)
         error_list = self.query_one(ErrorList)
         error_list.new_ids = added if announce else set()  # new since the last refresh, or none
         if announce:

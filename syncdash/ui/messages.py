@@ -54,9 +54,11 @@ class ScanFinished(Message):
     """The complete list, and an index of every object to answer lookups locally."""
 
     def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...],
-                 *, complete: bool, resynced: tuple[ObjectKind, ...] = (), rows: dict[str, Row] | None = None) -> None:
+                 *, complete: bool, resynced: tuple[ObjectKind, ...] = (), rows: dict[str, Row] | None = None,
+                 same: tuple[dict[str, DirectoryObject], set[str]] | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.same = same
         self.resynced = resynced
         self.objects = objects
         self.index = index

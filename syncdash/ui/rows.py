@@ -136,19 +136,28 @@ class RowSet:
         self._objects: dict[str, DirectoryObject] = {}
         self._sorted: dict[int, list[Row]] = {}
 
-    def replace(self, objects: Iterable[DirectoryObject],
-                made: dict[str, Row] | None = None) -> tuple[set[str], set[str], set[str]]:
+    @property
+    def objects(self) -> dict[str, DirectoryObject]:
+        """The objects behind the rows (a new dict after each :meth:`replace`, never
+        changed in place: a worker may compare against it in a thread)."""
+        return self._objects
+
+    def replace(self, objects: Iterable[DirectoryObject], made: dict[str, Row] | None = None,
+                same: tuple[dict[str, DirectoryObject], set[str]] | None = None) -> tuple[set[str], set[str], set[str]]:
         """Take a new list; returns the ids added, removed and changed. Rows of objects
         that did not change are kept, so a refresh costs what changed, not the tenant;
         ``made``: rows already built off the UI thread (see :func:`make_rows`), for
-        ``objects`` given newest first, as the graph layer lists them."""
+        ``objects`` given newest first, as the graph layer lists them; ``same``: the
+        ids a worker found equal to those of :attr:`objects` (trusted while that is still
+        the current dict), so 100,000 unchanged objects are not compared again here."""
+        trusted = same[1] if same is not None and same[0] is self._objects else set()
         fresh: dict[str, DirectoryObject] = {obj.id: obj for obj in objects}
         rows: dict[str, Row] = {}
         added: set[str] = set()
         changed: set[str] = set()
         for object_id, obj in fresh.items():
             old = self._objects.get(object_id)
-            if old is not None and (old is obj or old == obj):
+            if old is not None and (old is obj or object_id in trusted or old == obj):
                 rows[object_id] = self.rows[object_id]
                 continue
             (changed if old is not None else added).add(object_id)

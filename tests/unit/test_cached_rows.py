@@ -41,3 +41,15 @@ def test_preloaded_rows_are_compared_only_once_their_objects_are_adopted():
     assert rows.complete
     added, removed, changed = rows.replace([OBJ])
     assert (added, removed, changed) == (set(), set(), set())  # unchanged: not announced as new
+
+
+def test_a_workers_verdict_of_unchanged_counts_only_against_the_list_it_compared():
+    from dataclasses import replace
+
+    rows = RowSet()
+    rows.replace([OBJ])
+    renamed = replace(OBJ, display_name="Ann Lee-Smith")
+    stale = ({}, {"1"})  # compared against another list: not trusted
+    assert rows.replace([renamed], same=stale)[2] == {"1"}
+    current = rows.objects
+    assert rows.replace([OBJ], same=(current, {"1"}))[2] == set()  # the worker's verdict is taken as is
