@@ -325,7 +325,10 @@ async def test_the_dashboard_answers_keys_while_a_device_code_sign_in_blocks(fak
     store = Store(tmp_path / "c", tmp_path / "d")
     app = _device_code_dashboard(emulator, store, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.5)
+        for _ in range(200):  # the dialog opens once the refresh worker asks for a token
+            if isinstance(app.screen, SignInScreen):
+                break
+            await pilot.pause(0.05)
         assert isinstance(app.screen, SignInScreen)
         await pilot.press("c")
         assert app.clipboard == "CODE-1234"
