@@ -42,7 +42,6 @@ _DELETED_CASTS = {
     "graph.group": "#microsoft.graph.group",
 }
 _COLLECTIONS = {"users": schemas.USER, "groups": schemas.GROUP, "contacts": schemas.CONTACT}
-_error = error_answer
 
 
 class GraphEmulator:
@@ -112,7 +111,7 @@ class GraphEmulator:
         try:
             answer = self.fault_for(arrived) or self.route(method, parts, path, query, lowered, body)
         except GraphRefusal as refusal:
-            answer = _error(refusal, request_id)
+            answer = error_answer(refusal, request_id)
         answer.headers.setdefault("request-id", request_id)
         with self._lock:
             self.requests.append(
@@ -138,7 +137,7 @@ class GraphEmulator:
                 refusal = GraphRefusal(
                     faults.server_error_status, "UnknownError", "Service unavailable."
                 )
-                answer = _error(refusal, str(uuid.uuid4()))
+                answer = error_answer(refusal, str(uuid.uuid4()))
                 if faults.retry_after:
                     answer.headers["retry-after"] = faults.retry_after
                 return answer
@@ -148,7 +147,7 @@ class GraphEmulator:
 
     def _throttle(self, remaining: float | None) -> Answer:
         refusal = GraphRefusal(429, "TooManyRequests", "Too many requests.")
-        answer = _error(refusal, str(uuid.uuid4()))
+        answer = error_answer(refusal, str(uuid.uuid4()))
         header = self.faults.retry_after if remaining is None else f"{remaining:.3f}"
         if header:
             answer.headers["retry-after"] = header

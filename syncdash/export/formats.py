@@ -164,22 +164,6 @@ def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
     return _table_chunks(tenant, complete, count, diagnoses)
 
 
-def report_json(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
-    return "".join(_json_chunks(tenant, complete, diagnoses))
-
-
-def report_csv(diagnoses: Sequence[Diagnosis]) -> str:
-    return "".join(_csv_chunks(diagnoses))
-
-
-def report_markdown(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
-    return "".join(_markdown_chunks(tenant, complete, len(diagnoses), diagnoses))
-
-
-def report_table(tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
-    return "".join(_table_chunks(tenant, complete, len(diagnoses), diagnoses))
-
-
 def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
     """The whole report as one text (the dashboard's export of the rows on screen)."""
     return "".join(report_chunks(kind, tenant, complete, len(diagnoses), diagnoses))

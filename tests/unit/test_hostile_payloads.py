@@ -97,10 +97,10 @@ def test_hostile_payloads_never_crash_and_never_reach_the_terminal(raws, kind, t
         assert not UNSAFE.search(formats.check_text(tenant, diagnosis).replace("\n", ""))
         json.loads(formats.check_json(tenant, diagnosis))
         assert not any(UNSAFE.search(cell) for cell in make_row(obj).cells)
-    assert not UNSAFE.search(formats.report_table(tenant, True, diagnoses).replace("\n", ""))
-    assert not UNSAFE.search(formats.report_markdown(tenant, True, diagnoses).replace("\n", ""))
-    json.loads(formats.report_json(tenant, True, diagnoses))
-    for row in list(csv.reader(io.StringIO(formats.report_csv(diagnoses))))[1:]:
+    assert not UNSAFE.search(formats.render_report("table", tenant, True, diagnoses).replace("\n", ""))
+    assert not UNSAFE.search(formats.render_report("markdown", tenant, True, diagnoses).replace("\n", ""))
+    json.loads(formats.render_report("json", tenant, True, diagnoses))
+    for row in list(csv.reader(io.StringIO(formats.render_report("csv", tenant, True, diagnoses))))[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
 

@@ -18,9 +18,9 @@ def test_odata_literals_double_single_quotes():
     assert has_proxy_address("smtp:'';drop") == "proxyAddresses/any(p:p eq 'smtp:'''';drop')"
 
 
-@pytest.mark.parametrize(("header", "seconds"), [("2", 2.0), ("2.128", 2.128), (" 0.5 ", 0.5), ("soon", None), ("-1", None), (None, None)])
-def test_retry_after_reads_decimals(header, seconds):
-    assert parse_retry_after(header) == seconds
+@pytest.mark.parametrize(("header", "wait"), [("2", 2.0), ("2.128", 2.128), (" 0.5 ", 0.5), ("soon", None), ("-1", None), (None, None)])
+def test_retry_after_reads_decimals(header, wait):
+    assert parse_retry_after(header) == wait
 
 
 def test_control_and_bidi_characters_are_made_visible():
@@ -59,8 +59,8 @@ def test_address_prefixes_and_holder_matching():
     assert holds_value(holder, "X500:/O=X") and not holds_value(holder, "other@x.com")
 
 
-@pytest.mark.parametrize(("header", "seconds"), [("2.128", 2.128), ("7", 7.0), ("0.5", 0.5)])
-def test_the_sdks_retry_handler_waits_what_retry_after_says(header, seconds):
+@pytest.mark.parametrize(("header", "wait"), [("2.128", 2.128), ("7", 7.0), ("0.5", 0.5)])
+def test_the_sdks_retry_handler_waits_what_retry_after_says(header, wait):
     """Through kiota's own delay computation: a decimal its stock handler cannot read
     would get a random backoff instead."""
     import httpx
@@ -68,4 +68,4 @@ def test_the_sdks_retry_handler_waits_what_retry_after_says(header, seconds):
     from syncdash.graph.retry import RetryAfterHandler
 
     response = httpx.Response(429, headers={"Retry-After": header})
-    assert RetryAfterHandler().get_delay_time(1, response, 1.0) == pytest.approx(seconds)
+    assert RetryAfterHandler().get_delay_time(1, response, 1.0) == pytest.approx(wait)
