@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from syncdash.cli_errors import StdoutClosed, discard_stdout, error, standard_streams
 from syncdash.cli_parser import build_parser
+from syncdash.heap import resume_after_start_up
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -205,7 +206,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         theme_dirs=[*shipped_theme_dirs(), (config.path or Path(".")).parent / "themes"],
         cloud=source.cloud,
         profiles={name: _profile_source(config, name) for name in config.profiles},
-        on_first_frame=_resume_gc,
+        on_first_frame=resume_after_start_up,
     )
     for notice in store.notices:
         error(notice)
@@ -229,19 +230,8 @@ def _clear_cache(args: argparse.Namespace, config: Config) -> int:
     return EXIT_CLEAR
 
 
-def _resume_gc() -> None:
-    """Start-up creates a few hundred thousand objects, nearly all living as long as the
-    process (modules, classes, styles, the first screen). Collecting while they pile up
-    cost the dashboard about 30 ms before its first frame, so collection is paused until
-    then; afterwards they are frozen out of every later collection, which stays cheap. The
-    little cyclic garbage start-up leaves (its parser: about a thousand objects) is frozen
-    with them, as a full collection here would hold up the first refresh."""
-    gc.freeze()
-    gc.enable()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    gc.disable()  # resumed at once for commands, after the first frame for the dashboard
+    gc.disable()  # resumed at once for commands, after the first frame for the dashboard (heap)
     standard_streams()
     try:
         return _main(argv)

@@ -36,6 +36,7 @@ async def gather_facts(
     query: str,
     tenant: TenantSnapshot | None,
     now: datetime,
+    listed: DirectoryIndex | None = None,
 ) -> ObjectFacts:
     """Facts for one object (or for a query that found none), read from Graph; the
     recycle bin comes with ``tenant`` (read in the same batch as the status; read here
@@ -44,6 +45,10 @@ async def gather_facts(
     A lookup that fails or a kind Graph refuses (a 403 on contacts, say) does not fail
     the check: it is recorded in ``unavailable`` and the step that needed it is unknown,
     while what the readable kinds hold is still named.
+
+    ``listed`` indexes the objects in error the caller already holds (the dashboard's
+    list): asked instead of listing them again, which at 100,000 objects in error was a
+    hundred pages for every object chosen.
     """
     if tenant is None:
         tenant = await read_tenant(client)
@@ -56,12 +61,14 @@ async def gather_facts(
             unavailable.append(str(exc))
             return ()
 
+    values = sorted(_values_to_look_up(obj, query))
+
     async def in_error() -> tuple[DirectoryObject, ...]:
+        if listed is not None:
+            return listed.mentioning(values)
         scan = await scan_fast(client)
         unavailable.extend(scan.unavailable)
         return scan.objects
-
-    values = sorted(_values_to_look_up(obj, query))
 
     async def holders() -> tuple[DirectoryObject, ...]:
         if not values:

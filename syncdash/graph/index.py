@@ -57,6 +57,12 @@ class DirectoryIndex:
         cloud UPN was replaced by a placeholder, so it no longer *holds* the value."""
         return tuple(self._by_source_upn.get(split_address(upn)[1].casefold(), {}).values())
 
+    def mentioning(self, values: Iterable[str]) -> tuple[DirectoryObject, ...]:
+        """The objects holding or claiming any of ``values``: all that another index
+        needs of this one to answer for an object with those values."""
+        found = {o.id: o for value in values for o in (*self.holders(value), *self.claimants(value))}
+        return tuple(found.values())
+
     def _own_deleted(self, obj: DirectoryObject | None, query: str) -> tuple[DirectoryObject, ...]:
         values = [query] if obj is None else [obj.user_principal_name, obj.on_premises_upn, obj.mail]
         found = {d.id: d for v in values if v and "@" in v for d in self.holders(v) if d.is_deleted}

@@ -64,7 +64,8 @@ async def scan_fast(client: GraphServiceClient) -> ScanResult:
     denied = [reason for *_, reason in results if reason]
     _all_denied(denied)
     return ScanResult(
-        objects=newest_first([obj for found, *_ in results for obj in found]),
+        # sorted in a thread: 100,000 objects in error held the event loop 0.6 s
+        objects=await asyncio.to_thread(newest_first, [obj for found, *_ in results for obj in found]),
         complete=all(scanned for _, _, scanned, _ in results),
         requests=sum(requests for _, requests, _, _ in results),
         unavailable=tuple(denied),

@@ -30,12 +30,14 @@ from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.files import write_atomically
 from syncdash.graph.errors import AuthenticationFailed, GraphError
 from syncdash.graph.index import DirectoryIndex
+from syncdash.heap import LongLived
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
 from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
-from syncdash.ui.messages import CachedObjects, Diagnosed, ListRead, RefreshFailed, ScanFinished, Scanned, TenantRead
+from syncdash.ui.messages import (CachedObjects, Diagnosed, ListRead, NothingChanged, RefreshFailed, ScanFinished, Scanned,
+                                  TenantRead)
 from syncdash.ui.rows import COLUMNS, Row, RowSet, View, cached_row, make_rows, row_from_cache
 from syncdash.ui.themes import DEFAULT_THEME, load_themes
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
@@ -60,6 +62,10 @@ RESOLVED_ONE_BY_ONE = 5
 #: (seconds), and at once when the delta saw a change: a sync cycle runs every 30 minutes
 #: and a last sync is called stale after 2 hours, so 10 minutes late is never wrong.
 STATUS_EVERY = 600.0
+#: Every worker's description: without one, Textual describes a worker by the repr of its
+#: arguments, which for a list of 100,000 objects held the event loop for 5 s (and would
+#: put directory data in its debug output).
+_QUIET = "syncdash worker"
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
 
 
@@ -220,6 +226,7 @@ class SyncdashApp(App[None]):
         self.permissions: TokenInfo | None = None
         self._sign_in: SignInScreen | None = None
         self.rows = RowSet()
+        self._long_lived = LongLived()
         self.view = View()
         self.objects: dict[str, DirectoryObject] = {}
         self.tenant: TenantStatus | None = None
@@ -227,6 +234,9 @@ class SyncdashApp(App[None]):
         self._snapshot: TenantSnapshot | None = None
         self._snapshot_at = 0.0
         self.index: DirectoryIndex | None = None
+        #: The listed objects in error, indexed, while there is no complete scan: the chosen
+        #: object's lookups ask it instead of listing every object in error again.
+        self._listed: DirectoryIndex | None = None
         self.unavailable: tuple[str, ...] = ()
         self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
         self.selected: DirectoryObject | None = None
@@ -381,24 +391,27 @@ class SyncdashApp(App[None]):
         self._first_list, self._unreadable_before = not cached.complete, ()
         self.call_after_refresh(self.load_cached_objects)
 
-    @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="cache", exit_on_error=False, description=_QUIET)
     def load_cached_objects(self) -> None:
         """The cached list's objects (detail, checklist, comparing the next scan)."""
         snapshot = self.store.load_snapshot(self.tenant_key)
         if snapshot is not None:
-            self.post_message(CachedObjects(snapshot.objects))
+            index = DirectoryIndex(snapshot.objects)
+            self._long_lived.arrived(len(snapshot.objects))
+            self.post_message(CachedObjects(snapshot.objects, index))
 
     @on(CachedObjects)
     def _cached_objects(self, message: CachedObjects) -> None:
         if self.freshness.source != "cached" or self.objects:
             return  # Graph answered first: its list stands
         self.objects = {obj.id: obj for obj in message.objects if obj.id in self.rows.rows}
+        self._listed = message.index
         self.rows.adopt(self.objects.values())
         row = self.query_one(ErrorList).highlighted
         if row is not None and self.selected is None and row.id in self.objects:
             self._diagnose(self.objects[row.id])
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False, description=_QUIET)
     def save_list(self, snapshot: Snapshot, rows: list[Row]) -> None:
         """The list and its rows to the cache, off the UI thread (100,000 objects take a
         second or two to encode)."""
@@ -413,7 +426,7 @@ class SyncdashApp(App[None]):
             self._next_refresh.stop()
         self._connect, self._client = source.connect, None
         self.tenant_key, self.cloud = source.key, source.cloud
-        self.tenant = self.index = self.selected = self.facts = self.diagnosis = self.mirror = None
+        self.tenant = self.index = self._listed = self.selected = self.facts = self.diagnosis = self.mirror = None
         self._snapshot = None
         self.permissions = None  # the help screen must not show the previous tenant's
         if source.profile is not None and source.profile.refresh:
@@ -472,7 +485,7 @@ class SyncdashApp(App[None]):
             self._sign_in = None
             self.notify("Signed in.", timeout=3)
 
-    @work(exclusive=True, group="refresh", exit_on_error=False)
+    @work(exclusive=True, group="refresh", exit_on_error=False, description=_QUIET)
     async def refresh_tenant(self, asked: bool = False) -> None:
         """Tenant status; the fast filtered list while there is no mirror yet; then the
         mirror brought up to date by delta queries (a full listing only the first time or
@@ -501,12 +514,16 @@ class SyncdashApp(App[None]):
             had_links = bool(mirror.kinds)
             if not had_links and not self.freshness.complete:
                 fast = await scan_fast(client)
-                self.post_message(ListRead(fast.objects, fast.complete, await asyncio.to_thread(make_rows, fast.objects)))
+                rows = await asyncio.to_thread(make_rows, fast.objects)
+                listed = await asyncio.to_thread(DirectoryIndex, fast.objects)
+                self._long_lived.arrived(len(fast.objects))
+                self.post_message(ListRead(fast.objects, fast.complete, rows, listed))
             read = 0
 
             def on_page(size: int) -> None:
                 nonlocal read
                 read += size
+                self._long_lived.arrived(size)
                 self.post_message(Scanned(read))
 
             update = await refresh(client, mirror, on_page)
@@ -516,9 +533,17 @@ class SyncdashApp(App[None]):
             if snapshot is None and (due or update.changed or update.removed or self._snapshot is None):
                 snapshot = await read_tenant(client)
                 self.post_message(TenantRead(snapshot, time.monotonic()))
+            reread = snapshot is not None
             snapshot = snapshot or self._snapshot
             assert snapshot is not None
             unavailable = (*update.denied, *snapshot.unavailable)
+            if had_links and self.index is not None and not (reread or update.changed or update.removed
+                                                             or update.resynced) and unavailable == self.unavailable:
+                # the list, its rows and the index stand: a quiet tenant costs no rebuild
+                # (at 100,000 objects in error, a million new objects and a full collection)
+                self.post_message(NothingChanged())
+                self._signing_in_again = False
+                return
             everything = list(mirror.objects())
             index = await asyncio.to_thread(DirectoryIndex, [*everything, *snapshot.recycle_bin])
             in_error = await asyncio.to_thread(lambda: newest_first([obj for obj in everything if obj.has_errors]))
@@ -526,6 +551,7 @@ class SyncdashApp(App[None]):
             before = self.rows.objects  # compared in a thread; used only if still current
             same = before, await asyncio.to_thread(lambda: {o.id for o in in_error if before.get(o.id) == o})
             resynced = update.resynced if had_links else ()
+            self._long_lived.arrived(len(in_error))  # its rows and the index: made anew each refresh
             self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced,
                                            rows=rows, same=same))
             self._signing_in_again = False
@@ -545,14 +571,15 @@ class SyncdashApp(App[None]):
         except Exception as exc:  # a bug or a library's surprise must not end the live refresh
             self.post_message(RefreshFailed(safe_text(f"unexpected error: {type(exc).__name__}: {exc}")))
 
-    @work(exclusive=True, group="diagnose", exit_on_error=False)
-    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantSnapshot | None) -> None:
+    @work(exclusive=True, group="diagnose", exit_on_error=False, description=_QUIET)
+    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantSnapshot | None,
+                                listed: DirectoryIndex | None) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""
         try:
             client = await self._graph()
             from syncdash.graph.facts import gather_facts
 
-            facts = await gather_facts(client, obj, query=obj.identity, tenant=tenant, now=self.clock())
+            facts = await gather_facts(client, obj, query=obj.identity, tenant=tenant, now=self.clock(), listed=listed)
         except GraphError as exc:
             # one object's lookups failed: its checklist says so; the list is not stale
             checklist = self.query_one(ChecklistPane)
@@ -579,6 +606,7 @@ class SyncdashApp(App[None]):
         if self.freshness.source == "cached" and self.objects:
             return  # the cached list is more complete than the filtered one
         self.freshness = Freshness("live", message.complete, self.clock(), scanning=True)
+        self._listed = message.index
         self._take_list(message.objects, announce=False, rows=message.rows)
 
     @on(Scanned)
@@ -607,6 +635,15 @@ class SyncdashApp(App[None]):
         if self.tenant is not None:
             snapshot = Snapshot(self.tenant, message.objects, message.complete, self.clock())
             self.save_list(snapshot, self.rows.view(View()))  # newest first
+        self._schedule_refresh()
+
+    @on(NothingChanged)
+    def _nothing_changed(self) -> None:
+        f = self.freshness
+        self.freshness = Freshness("live", f.complete, self.clock(), scanning=False,
+                                   problem="; ".join(self.unavailable) or None)
+        self._throttle_told = False
+        self._draw_status()
         self._schedule_refresh()
 
     @on(RefreshFailed)
@@ -693,7 +730,7 @@ class SyncdashApp(App[None]):
             self.diagnosis = diagnose(self.facts)
         elif self.tenant is not None:
             self.query_one(ChecklistPane).show_running()
-            self.diagnose_remotely(obj, self._snapshot)
+            self.diagnose_remotely(obj, self._snapshot, self._listed)
         self._draw_selection()
 
     def _draw_selection(self) -> None:

@@ -28,20 +28,23 @@ class TenantRead(Message):
 class CachedObjects(Message):
     """The cached list's objects, decoded in a thread after its rows were drawn."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...]) -> None:
+    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex) -> None:
         super().__init__()
         self.objects = objects
+        self.index = index
 
 
 class ListRead(Message):
     """The fast, filtered list arrived (not complete: the full scan is still running),
-    with its rows built by the worker."""
+    with its rows and an index of its objects built by the worker."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool, rows: dict[str, Row]) -> None:
+    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool, rows: dict[str, Row],
+                 index: DirectoryIndex) -> None:
         super().__init__()
         self.objects = objects
         self.complete = complete
         self.rows = rows
+        self.index = index
 
 
 class Scanned(Message):
@@ -64,6 +67,10 @@ class ScanFinished(Message):
         self.index = index
         self.unavailable = unavailable
         self.complete = complete
+
+
+class NothingChanged(Message):
+    """A refresh found the tenant as the list on screen already shows it."""
 
 
 class RefreshFailed(Message):
