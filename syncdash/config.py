@@ -217,8 +217,13 @@ def read_toml(path: Path) -> tuple[dict[str, Any], os.stat_result]:
     Raises FileNotFoundError, OSError or UnicodeDecodeError for a file that cannot be
     read, and TomlError for one that is not TOML or is too large or too deeply nested.
     """
-    with path.open("rb") as handle:
+    # non-blocking: a FIFO planted in the file's place would otherwise hold start-up
+    # until someone writes to it
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise TomlError("not a regular file")
         raw = handle.read(MAX_TOML_BYTES + 1)
     if len(raw) > MAX_TOML_BYTES:
         raise TomlError(f"larger than {MAX_TOML_BYTES // 1_000_000} MB")
@@ -238,7 +243,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], os.stat_result]:
 
 
 def _ownership_warnings(path: Path, info: os.stat_result) -> tuple[str, ...]:
-    """Whoever can change this file chooses the tenant, the sign-in and the Graph URL."""
+    """Whoever can change this file, or replace it in its folder, chooses the tenant, the
+    sign-in and the Graph URL."""
     if not hasattr(os, "geteuid"):  # Windows: ACLs, not modes
         return ()
     if info.st_uid != os.geteuid():
@@ -247,6 +253,16 @@ def _ownership_warnings(path: Path, info: os.stat_result) -> tuple[str, ...]:
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return ((f"{path}: warning: writable by group or others (mode {stat.S_IMODE(info.st_mode):o}), who could "
                  f"change which tenant and sign-in syncdash uses; chmod go-w {path}"),)
+    folder = path.absolute().parent
+    try:
+        held = os.stat(folder)
+    except OSError:
+        return ()
+    # a sticky folder (/tmp) lets no one else replace a file they do not own
+    if held.st_uid not in (os.geteuid(), 0) or (held.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                                                 and not held.st_mode & stat.S_ISVTX):
+        return ((f"{path}: warning: its folder {folder} can be changed by another user, who could replace the "
+                 f"file and so choose the tenant and sign-in; keep the config in a folder only you can write"),)
     return ()
 
 

@@ -160,6 +160,30 @@ def test_a_config_of_another_user_is_used_with_one_warning(tmp_path, capsys, mon
     assert err.count("\n") == 1 and err.startswith(f"syncdash: {path}: warning: owned by another user")
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX modes and owners")
+def test_a_config_in_a_folder_others_can_write_is_used_with_one_warning(tmp_path, capsys):
+    """Another user could not edit the file, but could replace it."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = _config(folder, 0o600)
+    folder.chmod(0o777)
+    assert main(["--config", str(path), "--demo", "report", "--output", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"its folder {folder} can be changed by another user" in err
+    folder.chmod(0o1777)  # sticky, as /tmp: no one replaces a file they do not own
+    assert main(["--config", str(path), "--demo", "report", "--output", str(tmp_path / "r")]) == 1
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX")
+def test_a_fifo_in_place_of_the_config_is_refused_at_once(tmp_path, capsys):
+    """Opening a FIFO to read it waits for a writer: start-up would hang with no word."""
+    path = tmp_path / "config.toml"
+    os.mkfifo(path)
+    assert main(["--config", str(path), "--demo", "report", "--output", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err == f"syncdash: {path}: not a regular file\n"
+
+
 # -- the request log file -------------------------------------------------------------
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX")
 def test_a_symlinked_log_is_refused_and_its_target_untouched(tmp_path, capsys):
