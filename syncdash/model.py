@@ -243,7 +243,6 @@ class ScanResult:
 
     objects: tuple[DirectoryObject, ...]
     complete: bool
-    requests: int = 0
     #: Kinds that could not be read (a 403), each with its reason: the list lacks them.
     unavailable: tuple[str, ...] = ()
 
@@ -258,10 +257,6 @@ class ScanProgress:
     done: bool
     #: Set on the last progress of a kind Graph refused to list (a 403), with the reason.
     denied: str | None = None
-
-    @property
-    def with_errors(self) -> tuple[DirectoryObject, ...]:
-        return tuple(obj for obj in self.page if obj.has_errors)
 
 
 @dataclass(frozen=True, slots=True)

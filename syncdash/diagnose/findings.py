@@ -120,9 +120,5 @@ class Diagnosis:
         return tuple(finding for step in self.steps for finding in step.findings)
 
     @property
-    def has_problem(self) -> bool:
-        return any(step.status is Status.PROBLEM for step in self.steps)
-
-    @property
     def all_clear(self) -> bool:
         return all(step.status is Status.CLEAR for step in self.steps)

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from syncdash.graph.batch import BatchGet, batch_get
-from syncdash.graph.collections import LIVE, RECYCLE_BIN, Collection
+from syncdash.graph.collections import LIVE, Collection
 from syncdash.graph.parse import directory_object
 from syncdash.graph.errors import GraphError, PermissionDenied
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.graph.odata import any_of, equals, has_proxy_address, starts_with
-from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectKind
 
 if TYPE_CHECKING:
@@ -42,25 +41,6 @@ def _live_filter(collection: Collection, value: str) -> str:
 
 def _unique(objects: list[DirectoryObject]) -> tuple[DirectoryObject, ...]:
     return tuple({(obj.id, obj.is_deleted): obj for obj in objects}.values())
-
-
-async def recycle_bin(client: GraphServiceClient) -> tuple[DirectoryObject, ...]:
-    """Every deleted user and group. The bin is read whole (it keeps 30 days of deletions)
-    and matched locally: deleted users' UPNs are renamed, so a server-side equality filter
-    cannot find them."""
-    found: list[DirectoryObject] = []
-    for bin in RECYCLE_BIN:
-        async for page in bin.list(client):
-            found += page
-    return tuple(found)
-
-
-async def live_holders(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
-    """Every live user, group and contact holding ``value`` (all of them: a holder missed
-    for lack of a permission would be a wrong answer, so a 403 fails the lookup)."""
-    searches = [collection.find(client, _live_filter(collection, value)) for collection in LIVE]
-    results = await all_or_none(*searches)
-    return _unique([obj for found in results for obj in found if holds_value(obj, value)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +74,6 @@ async def holders_batched(client: GraphServiceClient, values: Sequence[str]) -> 
         raw = await collection.rest_of(client, body)  # more holders than a page is rare
         found[value] += (obj for obj in (directory_object(r, collection.kind) for r in raw) if holds_value(obj, value))
     return HolderSearch({value: _unique(objects) for value, objects in found.items()}, tuple(refused.values()))
-
-
-async def holders_of_value(client: GraphServiceClient, value: str) -> tuple[DirectoryObject, ...]:
-    """Every user, group and contact, live or in the recycle bin, holding ``value``."""
-    live, deleted = await all_or_none(live_holders(client, value), recycle_bin(client))
-    return live + tuple(obj for obj in deleted if holds_value(obj, value))
 
 
 def _readable(results: list) -> list[DirectoryObject]:  # type: ignore[type-arg]

@@ -60,7 +60,6 @@ class MirrorUpdate:
     changed: frozenset[str]
     removed: frozenset[str]
     resynced: tuple[ObjectKind, ...]
-    requests: int
     #: Kinds Graph refused (403), with the reason; their objects are not in the mirror.
     denied: tuple[str, ...] = ()
 
@@ -99,48 +98,45 @@ def _select(collection: Collection) -> str:
 
 
 async def _round(client: GraphServiceClient, collection: Collection, url: str,
-                 minimal: bool = False) -> tuple[list[dict], str, int]:
+                 minimal: bool = False) -> tuple[list[dict], str]:
     """Follow next links (through empty pages) until the delta link; every item kept."""
     walk = Walk(client.request_adapter.base_url, collection.resource)
     checked(walk.base, url, collection.resource)  # a saved link too: the cache is a file
     items: list[dict[str, Any]] = []
-    requests = 0
     while True:
         body = await _get(client, collection, url, minimal)
-        requests += 1
         items += walk.page(page_items(body, collection.resource))
         next_link = walk.next_link(body.get("@odata.nextLink"))
         delta_link = body.get("@odata.deltaLink")
         if next_link is not None:
             url = next_link
         elif isinstance(delta_link, str) and delta_link:
-            return items, checked(walk.base, delta_link, collection.resource), requests  # never cached unless on base
+            return items, checked(walk.base, delta_link, collection.resource)  # never cached unless on base
         else:
             raise GraphError(f"Graph {collection.resource}: a delta page with neither next nor delta link")
 
 
 async def build(client: GraphServiceClient, collection: Collection, base_url: str,
-                on_page: PageListener | None = None) -> tuple[KindMirror, int]:
+                on_page: PageListener | None = None) -> KindMirror:
     """A fresh mirror of one kind: the "latest" link first, then a plain listing; where
     "latest" is refused (not documented for contacts), one full delta round instead."""
     start = f"{base_url}/{collection.resource}/delta()?$select={_select(collection)}"
     try:
-        _, link, requests = await _round(client, collection, f"{start}&$deltatoken=latest")
+        _, link = await _round(client, collection, f"{start}&$deltatoken=latest")
     except (DeltaExpired, PermissionDenied):
         raise
     except GraphError as exc:
         if exc.status != 400:
             raise
-        items, link, requests = await _round(client, collection, start)
+        items, link = await _round(client, collection, start)
         raw = {str(i.get("id")): i for i in items}
-        return await _parsed(collection.kind, raw, link), requests
+        return await _parsed(collection.kind, raw, link)
     raw: dict[str, dict[str, Any]] = {}
     async for page in collection.list_raw(client):
-        requests += 1
         raw.update((str(item.get("id")), item) for item in page)
         if on_page is not None:
             on_page(len(page))
-    return await _parsed(collection.kind, raw, link), requests
+    return await _parsed(collection.kind, raw, link)
 
 
 async def _parsed(kind: ObjectKind, raw: dict[str, dict[str, Any]], link: str) -> KindMirror:
@@ -166,30 +162,30 @@ def _apply(mirror: KindMirror, items: list[dict[str, Any]]) -> tuple[set[str], s
 
 
 async def _update_kind(client: GraphServiceClient, collection: Collection, mirror: Mirror, base_url: str,
-                       on_page: PageListener | None) -> tuple[set[str], set[str], bool, int, str | None]:
+                       on_page: PageListener | None) -> tuple[set[str], set[str], bool, str | None]:
     try:
         return (*await _follow_or_build(client, collection, mirror, base_url, on_page), None)
     except PermissionDenied as exc:
         gone = mirror.kinds.pop(collection.kind, None)
-        return set(), set(gone.raw) if gone else set(), False, 1, str(exc)
+        return set(), set(gone.raw) if gone else set(), False, str(exc)
 
 
 async def _follow_or_build(client: GraphServiceClient, collection: Collection, mirror: Mirror, base_url: str,
-                           on_page: PageListener | None) -> tuple[set[str], set[str], bool, int]:
+                           on_page: PageListener | None) -> tuple[set[str], set[str], bool]:
     current = mirror.kinds.get(collection.kind)
     if current is not None and time.time() - current.linked_at < DELTA_LIFETIME:
         try:
-            items, link, requests = await _round(client, collection, current.link, minimal=True)
+            items, link = await _round(client, collection, current.link, minimal=True)
         except DeltaExpired:
             pass
         else:
             changed, removed = _apply(current, items)
             current.link, current.linked_at = link, time.time()
-            return changed, removed, False, requests
-    fresh, requests = await build(client, collection, base_url, on_page)
+            return changed, removed, False
+    fresh = await build(client, collection, base_url, on_page)
     before = set(current.raw) if current else set()
     mirror.kinds[collection.kind] = fresh
-    return set(fresh.raw), before - set(fresh.raw), True, requests
+    return set(fresh.raw), before - set(fresh.raw), True
 
 
 async def refresh(client: GraphServiceClient, mirror: Mirror, on_page: PageListener | None = None) -> MirrorUpdate:
@@ -204,7 +200,6 @@ async def refresh(client: GraphServiceClient, mirror: Mirror, on_page: PageListe
     return MirrorUpdate(
         changed=frozenset(i for changed, *_ in results for i in changed),
         removed=frozenset(i for _, removed, *_ in results for i in removed),
-        resynced=tuple(c.kind for c, (_, _, resynced, _, _) in zip(LIVE, results, strict=True) if resynced),
-        requests=sum(requests for *_, requests, _ in results),
+        resynced=tuple(c.kind for c, (_, _, resynced, _) in zip(LIVE, results, strict=True) if resynced),
         denied=denied,
     )

@@ -28,28 +28,22 @@ def newest_first(objects: list[DirectoryObject]) -> tuple[DirectoryObject, ...]:
     return tuple(ordered)
 
 
-async def _with_errors(
-    client: GraphServiceClient, collection: Collection, filter: str | None
-) -> tuple[list[DirectoryObject], int]:
+async def _with_errors(client: GraphServiceClient, collection: Collection, filter: str | None) -> list[DirectoryObject]:
     found: list[DirectoryObject] = []
-    requests = 0
     async for page in collection.list(client, filter=filter):
-        requests += 1
         found += (obj for obj in page if obj.has_errors)
-    return found, requests
+    return found
 
 
-async def _fast(client: GraphServiceClient, collection: Collection) -> tuple[list, int, bool, str | None]:
+async def _fast(client: GraphServiceClient, collection: Collection) -> tuple[list[DirectoryObject], bool, str | None]:
     """One kind through the filter; a tenant that refuses the filter gets a full scan.
     A kind the app may not read is left out, with the reason, instead of failing all."""
     try:
-        found, requests = await _with_errors(client, collection, PROVISIONING_ERROR_FILTER)
-        return found, requests, False, None
+        return await _with_errors(client, collection, PROVISIONING_ERROR_FILTER), False, None
     except UnsupportedQuery:
-        found, requests = await _with_errors(client, collection, None)
-        return found, requests + 1, True, None
+        return await _with_errors(client, collection, None), True, None
     except PermissionDenied as exc:
-        return [], 1, False, str(exc)
+        return [], False, str(exc)
 
 
 def _all_denied(reasons: list[str]) -> None:
@@ -66,8 +60,7 @@ async def scan_fast(client: GraphServiceClient) -> ScanResult:
     return ScanResult(
         # sorted in a thread: 100,000 objects in error held the event loop 0.6 s
         objects=await asyncio.to_thread(newest_first, [obj for found, *_ in results for obj in found]),
-        complete=all(scanned for _, _, scanned, _ in results),
-        requests=sum(requests for _, requests, _, _ in results),
+        complete=all(scanned for _, scanned, _ in results),
         unavailable=tuple(denied),
     )
 
@@ -105,18 +98,3 @@ async def full_scan(client: GraphServiceClient) -> AsyncIterator[ScanProgress]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def scan_all(client: GraphServiceClient) -> ScanResult:
-    """The complete list of objects with errors (provisioning or unresolved service errors)."""
-    found: list[DirectoryObject] = []
-    denied: list[str] = []
-    requests = 0
-    async for progress in full_scan(client):
-        requests += not progress.done
-        found += progress.with_errors
-        if progress.denied:
-            denied.append(progress.denied)
-    _all_denied(denied)
-    return ScanResult(objects=newest_first(found), complete=not denied, requests=requests,
-                      unavailable=tuple(denied))
