@@ -124,23 +124,23 @@ def _write(text: str | Iterable[str], output: Path | None, *, readable: bool = F
 
 
 async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
-    from syncdash.checks import diagnose_tenant
     from syncdash.export import formats
+    from syncdash.pipeline import read_once
 
-    outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
-    for reason in outcome.unavailable:
+    view = await read_once(client)
+    diagnoses = view.diagnoses(datetime.now(timezone.utc))
+    for reason in view.unavailable:
         error(f"not checked: {reason}")
-    chunks = formats.report_chunks(args.format, outcome.tenant, outcome.complete, len(outcome.diagnoses),
-                                   outcome.diagnoses)
+    chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses)
     _write(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
-    if len(outcome.diagnoses):
+    if len(diagnoses):
         return EXIT_PROBLEMS
     # nothing found, but a kind went unread: "clear" would be a guess, so exit as an auth failure
-    return EXIT_CLEAR if outcome.complete else EXIT_FAILURE
+    return EXIT_CLEAR if view.complete else EXIT_FAILURE
 
 
 async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
-    from syncdash.checks import check_object
+    from syncdash.pipeline import check_object
     from syncdash.export import formats
 
     outcome = await check_object(client, args.object, datetime.now(timezone.utc))

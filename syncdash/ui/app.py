@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,8 +48,7 @@ from syncdash.ui.widgets.status_bar import Freshness, StatusBar
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from syncdash.graph.mirror import Mirror
-    from syncdash.graph.tenant import TenantSnapshot
+    from syncdash.pipeline import TenantReader
     from syncdash.ui.screens.prompts import SignInScreen
 
 #: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
@@ -58,23 +56,11 @@ Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
 #: More resolved objects than this at once are announced in one notification.
 RESOLVED_ONE_BY_ONE = 5
-#: A scheduled refresh re-reads the tenant status and recycle bin at least this often
-#: (seconds), and at once when the delta saw a change: a sync cycle runs every 30 minutes
-#: and a last sync is called stale after 2 hours, so 10 minutes late is never wrong.
-STATUS_EVERY = 600.0
 #: Every worker's description: without one, Textual describes a worker by the repr of its
 #: arguments, which for a list of 100,000 objects held the event loop for 5 s (and would
 #: put directory data in its debug output).
 _QUIET = "syncdash worker"
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
-
-
-def diagnose(facts: ObjectFacts) -> Diagnosis:
-    """The three steps, their rules loaded when the first object is chosen rather than
-    before the first frame (a few ms of start-up)."""
-    from syncdash.diagnose.engine import diagnose as run_steps
-
-    return run_steps(facts)
 
 
 def _escape_burst(key: str) -> tuple[str, str] | None:
@@ -222,7 +208,7 @@ class SyncdashApp(App[None]):
         self.cloud = cloud
         self.profiles = dict(profiles or {})
         self._on_first_frame = on_first_frame
-        self.mirror: Mirror | None = None
+        self._reader: TenantReader | None = None
         self.permissions: TokenInfo | None = None
         self._sign_in: SignInScreen | None = None
         self.rows = RowSet()
@@ -230,9 +216,6 @@ class SyncdashApp(App[None]):
         self.view = View()
         self.objects: dict[str, DirectoryObject] = {}
         self.tenant: TenantStatus | None = None
-        #: The last status and recycle bin read from Graph, and when (monotonic clock).
-        self._snapshot: TenantSnapshot | None = None
-        self._snapshot_at = 0.0
         self.index: DirectoryIndex | None = None
         #: The listed objects in error, indexed, while there is no complete scan: the chosen
         #: object's lookups ask it instead of listing every object in error again.
@@ -426,8 +409,7 @@ class SyncdashApp(App[None]):
             self._next_refresh.stop()
         self._connect, self._client = source.connect, None
         self.tenant_key, self.cloud = source.key, source.cloud
-        self.tenant = self.index = self._listed = self.selected = self.facts = self.diagnosis = self.mirror = None
-        self._snapshot = None
+        self.tenant = self.index = self._listed = self.selected = self.facts = self.diagnosis = self._reader = None
         self.permissions = None  # the help screen must not show the previous tenant's
         if source.profile is not None and source.profile.refresh:
             self.refresh_interval = source.profile.refresh
@@ -455,16 +437,23 @@ class SyncdashApp(App[None]):
         )
         self._draw_status()
 
-    async def _graph(self) -> GraphServiceClient:
-        """The client, built once and in a thread: its imports and TLS set-up (0.17 s,
-        measured) would otherwise hold up the first frame of a cached list, whose selected
-        object is diagnosed at once."""
+    async def _reader_ready(self) -> TenantReader:
+        """The tenant's reader, its client built once and in a thread: the client's imports
+        and TLS set-up (0.17 s, measured) would otherwise hold up the first frame of a
+        cached list, whose selected object is diagnosed at once. A new sign-in gives the
+        same reader (and its mirror) a new client."""
         async with self._client_lock:
             if self._client is None:
                 hooks = Hooks(on_throttle=self._on_throttle, on_device_code=self._on_device_code,
                               on_token=self._on_token, interactive=True)
                 self._client = await asyncio.to_thread(self._connect, hooks)
-            return self._client
+                if self._reader is not None:
+                    self._reader.client = self._client
+            if self._reader is None:
+                from syncdash.pipeline import TenantReader
+
+                self._reader = TenantReader(self._client, self.store, self.tenant_key)
+            return self._reader
 
     def _on_device_code(self, url: str, code: str, expires: datetime) -> None:
         """Called by azure-identity in its own thread: the dialog opens on the UI's."""
@@ -499,21 +488,12 @@ class SyncdashApp(App[None]):
 
         BACKGROUND.set(not asked)  # this worker's task only
         try:
-            client = await self._graph()  # first: the graph layer's imports then cost nothing
-            from syncdash.graph.mirror import Mirror, refresh
-            from syncdash.graph.scan import newest_first, scan_fast
-            from syncdash.graph.tenant import read_tenant
-
-            snapshot = None
-            if self._snapshot is None or asked:
-                snapshot = await read_tenant(client)
-                self.post_message(TenantRead(snapshot, time.monotonic()))
-            if self.mirror is None:
-                self.mirror = await asyncio.to_thread(self.store.load_mirror, self.tenant_key) or Mirror()
-            mirror = self.mirror
-            had_links = bool(mirror.kinds)
-            if not had_links and not self.freshness.complete:
-                fast = await scan_fast(client)
+            reader = await self._reader_ready()  # first: the graph layer's imports then cost nothing
+            status_read = reader.status_due(asked)
+            if status_read:
+                self.post_message(TenantRead(await reader.read_status()))
+            if not await reader.has_mirror() and not self.freshness.complete:
+                fast = await reader.fast_list()
                 rows = await asyncio.to_thread(make_rows, fast.objects)
                 listed = await asyncio.to_thread(DirectoryIndex, fast.objects)
                 self._long_lived.arrived(len(fast.objects))
@@ -526,34 +506,16 @@ class SyncdashApp(App[None]):
                 self._long_lived.arrived(size)
                 self.post_message(Scanned(read))
 
-            update = await refresh(client, mirror, on_page)
-            if update.changed or update.removed or update.resynced:
-                await asyncio.to_thread(self.store.save_mirror, self.tenant_key, mirror)
-            due = time.monotonic() - self._snapshot_at >= STATUS_EVERY
-            if snapshot is None and (due or update.changed or update.removed or self._snapshot is None):
-                snapshot = await read_tenant(client)
-                self.post_message(TenantRead(snapshot, time.monotonic()))
-            reread = snapshot is not None
-            snapshot = snapshot or self._snapshot
-            assert snapshot is not None
-            unavailable = (*update.denied, *snapshot.unavailable)
-            if had_links and self.index is not None and not (reread or update.changed or update.removed
-                                                             or update.resynced) and unavailable == self.unavailable:
-                # the list, its rows and the index stand: a quiet tenant costs no rebuild
-                # (at 100,000 objects in error, a million new objects and a full collection)
+            view = await reader.refresh(on_page, lambda snapshot: self.post_message(TenantRead(snapshot)),
+                                        status_read=status_read)
+            if view is None:
                 self.post_message(NothingChanged())
-                self._signing_in_again = False
-                return
-            everything = list(mirror.objects())
-            index = await asyncio.to_thread(DirectoryIndex, [*everything, *snapshot.recycle_bin])
-            in_error = await asyncio.to_thread(lambda: newest_first([obj for obj in everything if obj.has_errors]))
-            rows = await asyncio.to_thread(make_rows, in_error)
-            before = self.rows.objects  # compared in a thread; used only if still current
-            same = before, await asyncio.to_thread(lambda: {o.id for o in in_error if before.get(o.id) == o})
-            resynced = update.resynced if had_links else ()
-            self._long_lived.arrived(len(in_error))  # its rows and the index: made anew each refresh
-            self.post_message(ScanFinished(in_error, index, unavailable, complete=not update.denied, resynced=resynced,
-                                           rows=rows, same=same))
+            else:
+                rows = await asyncio.to_thread(make_rows, view.in_error)
+                before = self.rows.objects  # compared in a thread; used only if still current
+                same = before, await asyncio.to_thread(lambda: {o.id for o in view.in_error if before.get(o.id) == o})
+                self._long_lived.arrived(len(view.in_error))  # its rows and the index: made anew
+                self.post_message(ScanFinished(view, rows=rows, same=same))
             self._signing_in_again = False
         except AuthenticationFailed as exc:
             if self._signing_in_again:
@@ -572,21 +534,18 @@ class SyncdashApp(App[None]):
             self.post_message(RefreshFailed(safe_text(f"unexpected error: {type(exc).__name__}: {exc}")))
 
     @work(exclusive=True, group="diagnose", exit_on_error=False, description=_QUIET)
-    async def diagnose_remotely(self, obj: DirectoryObject, tenant: TenantSnapshot | None,
-                                listed: DirectoryIndex | None) -> None:
+    async def diagnose_remotely(self, obj: DirectoryObject, listed: DirectoryIndex | None) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""
         try:
-            client = await self._graph()
-            from syncdash.graph.facts import gather_facts
-
-            facts = await gather_facts(client, obj, query=obj.identity, tenant=tenant, now=self.clock(), listed=listed)
+            reader = await self._reader_ready()
+            facts, diagnosis = await reader.diagnose_remotely(obj, self.clock(), listed)
         except GraphError as exc:
             # one object's lookups failed: its checklist says so; the list is not stale
             checklist = self.query_one(ChecklistPane)
             if self.selected is not None and self.selected.id == obj.id:
                 checklist.show_message(f"The three steps could not run: {exc}. r retries.")
             return
-        self.post_message(Diagnosed(obj.id, facts, diagnose(facts)))
+        self.post_message(Diagnosed(obj.id, facts, diagnosis))
 
     def _schedule_refresh(self) -> None:
         if self._next_refresh is not None:
@@ -595,7 +554,6 @@ class SyncdashApp(App[None]):
 
     @on(TenantRead)
     def _tenant_read(self, message: TenantRead) -> None:
-        self._snapshot, self._snapshot_at = message.snapshot, message.at
         self.tenant = message.snapshot.status
         self._draw_status()
         if self.selected is not None and self.diagnosis is None:
@@ -724,13 +682,14 @@ class SyncdashApp(App[None]):
         self.selected = obj
         self.facts = self.diagnosis = None
         if self.index is not None and self.tenant is not None:
+            from syncdash.pipeline import diagnose_object
+
             self.workers.cancel_group(self, "diagnose")
-            self.facts = self.index.facts(obj, query=obj.identity, tenant=self.tenant, now=self.clock(),
-                                          unavailable=self.unavailable)
-            self.diagnosis = diagnose(self.facts)
+            self.facts, self.diagnosis = diagnose_object(self.index, obj, tenant=self.tenant, now=self.clock(),
+                                                         unavailable=self.unavailable)
         elif self.tenant is not None:
             self.query_one(ChecklistPane).show_running()
-            self.diagnose_remotely(obj, self._snapshot, self._listed)
+            self.diagnose_remotely(obj, self._listed)
         self._draw_selection()
 
     def _draw_selection(self) -> None:
@@ -931,6 +890,7 @@ class SyncdashApp(App[None]):
 
     def action_export(self) -> None:
         from syncdash.export import formats
+        from syncdash.pipeline import Diagnoses
         from syncdash.ui.screens.prompts import ExportScreen
 
         if self.index is None or self.tenant is None:
@@ -946,11 +906,8 @@ class SyncdashApp(App[None]):
             rows = self.query_one(ErrorList).rows  # as shown now: a refresh may have come since
             # "complete scan" only for every object in error: no kind unread, no filter or kind chosen
             complete = self.freshness.complete and not self.unavailable and len(rows) == len(self.rows.rows)
-            diagnoses = tuple(
-                diagnose(self.index.facts(self.objects[row.id], query=row.id, tenant=self.tenant,
-                                          now=self.clock(), unavailable=self.unavailable))
-                for row in rows if row.id in self.objects
-            )
+            chosen = tuple(self.objects[row.id] for row in rows if row.id in self.objects)
+            diagnoses = Diagnoses(chosen, self.index, self.tenant, self.clock(), self.unavailable)
             try:
                 write_atomically(path, formats.render_report(kind, self.tenant, complete, diagnoses))
             except OSError as exc:

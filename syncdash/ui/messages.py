@@ -9,20 +9,20 @@ from textual.message import Message
 
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
-from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind
+from syncdash.model import DirectoryObject, ObjectFacts
 from syncdash.ui.rows import Row
 
 if TYPE_CHECKING:
     from syncdash.graph.tenant import TenantSnapshot
+    from syncdash.pipeline import TenantView
 
 
 class TenantRead(Message):
-    """The tenant status and recycle bin, read at ``at`` (monotonic clock)."""
+    """The tenant status and recycle bin, just read."""
 
-    def __init__(self, snapshot: TenantSnapshot, at: float) -> None:
+    def __init__(self, snapshot: TenantSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
-        self.at = at
 
 
 class CachedObjects(Message):
@@ -54,19 +54,20 @@ class Scanned(Message):
 
 
 class ScanFinished(Message):
-    """The complete list, and an index of every object to answer lookups locally."""
+    """A complete reading: the list, and an index of every object to answer lookups
+    locally; with the list's rows and which objects are unchanged (``same``: the list
+    they were compared with, and their ids), both worked out by the worker."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex, unavailable: tuple[str, ...],
-                 *, complete: bool, resynced: tuple[ObjectKind, ...] = (), rows: dict[str, Row] | None = None,
-                 same: tuple[dict[str, DirectoryObject], set[str]] | None = None) -> None:
+    def __init__(self, view: TenantView, *, rows: dict[str, Row],
+                 same: tuple[dict[str, DirectoryObject], set[str]]) -> None:
         super().__init__()
         self.rows = rows
         self.same = same
-        self.resynced = resynced
-        self.objects = objects
-        self.index = index
-        self.unavailable = unavailable
-        self.complete = complete
+        self.resynced = view.resynced
+        self.objects = view.in_error
+        self.index = view.index
+        self.unavailable = view.unavailable
+        self.complete = view.complete
 
 
 class NothingChanged(Message):

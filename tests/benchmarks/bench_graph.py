@@ -21,7 +21,7 @@ from syncdash.emulator.service import GraphEmulator
 from syncdash.emulator.tenant import TenantStore
 from syncdash.emulator.transport import EmulatorTransport
 from syncdash.graph.client import build_client
-from syncdash.checks import diagnose_tenant
+from syncdash.pipeline import read_once
 from syncdash.graph.scan import scan_fast
 from syncdash.model import ScanResult
 
@@ -49,8 +49,8 @@ print(f"{built - ready:.3f} {first - built:.3f} {second - first:.3f}")
 
 async def report_scan(client) -> ScanResult:  # type: ignore[no-untyped-def]
     """What ``report`` reads: the tenant status beside a complete listing of every kind."""
-    outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
-    return ScanResult(tuple(d.object for d in outcome.diagnoses if d.object is not None), outcome.complete)
+    view = await read_once(client)
+    return ScanResult(view.in_error, view.complete)
 
 
 async def measure(name: str, tenant: dict, latency: float) -> list[str]:

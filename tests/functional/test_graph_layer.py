@@ -8,7 +8,7 @@ import pytest
 from factories import conflict, contact, deleted, group, many_users, service_error, tenant, user
 
 from syncdash.emulator.faults import Faults
-from syncdash.checks import diagnose_tenant
+from syncdash.pipeline import read_once
 from syncdash.graph.index import DirectoryIndex
 from syncdash.graph.lookup import holders_batched, resolve_object
 from syncdash.graph.scan import scan_fast
@@ -36,11 +36,8 @@ EXCHANGE_XML = (
 async def scan_all(client) -> ScanResult:  # type: ignore[no-untyped-def]
     """The complete scan as ``report`` runs it: every object in error, whether complete,
     and what could not be read."""
-    from datetime import datetime, timezone
-
-    outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
-    return ScanResult(tuple(d.object for d in outcome.diagnoses if d.object is not None), outcome.complete,
-                      outcome.unavailable)
+    view = await read_once(client)
+    return ScanResult(view.in_error, view.complete, view.unavailable)
 
 
 async def listed_in_error(client) -> list:  # type: ignore[no-untyped-def]

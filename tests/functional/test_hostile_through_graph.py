@@ -20,7 +20,7 @@ from syncdash.emulator.transport import EmulatorTransport
 from syncdash.export import formats
 from syncdash.graph.client import build_client
 from syncdash.graph.index import DirectoryIndex
-from syncdash.checks import diagnose_tenant
+from syncdash.pipeline import read_once
 from syncdash.model import TenantStatus, Unknown
 from syncdash.ui.widgets.detail_pane import render_detail
 
@@ -53,8 +53,7 @@ users = st.lists(st.fixed_dictionaries({
 async def _scan(data: dict) -> list:
     client = build_client("https://graph.emulator.invalid/v1.0",
                           transport=EmulatorTransport(GraphEmulator(TenantStore(data))))
-    outcome = await diagnose_tenant(client, datetime.now(timezone.utc))
-    return [diagnosis.object for diagnosis in outcome.diagnoses]
+    return list((await read_once(client)).in_error)
 
 
 def _screen(renderable: object) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import FROZEN_NOW, settle
 
-from syncdash.checks import check_object, diagnose_tenant
+from syncdash.pipeline import check_object, read_once
 from syncdash.cli import main
 from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
@@ -120,11 +120,11 @@ async def test_deleted_users_are_found_when_deleted_groups_are_refused(connect):
 
 @pytest.mark.parametrize("grants", SETS)
 async def test_a_report_under_each_set_diagnoses_every_readable_object(connect, grants):
-    outcome = await diagnose_tenant(connect(_tenant(grants)).client, FROZEN_NOW)
-    kinds = {d.object.kind.value for d in outcome.diagnoses if d.object}
+    outcome = await read_once(connect(_tenant(grants)).client)
+    kinds = {d.object.kind.value for d in outcome.diagnoses(FROZEN_NOW) if d.object}
     assert ("contact" in kinds) is READS[grants][1] and {"user", "group"} <= kinds
     assert outcome.complete is READS[grants][1]
-    assert not any("tenant-sync-disabled" in _codes(d) for d in outcome.diagnoses)
+    assert not any("tenant-sync-disabled" in _codes(d) for d in outcome.diagnoses(FROZEN_NOW))
 
 
 def test_user_read_alone_cannot_list_users_and_says_which_permission(capsys):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from conftest import FROZEN_NOW, settle
 
-from syncdash.ui.app import STATUS_EVERY
+from syncdash.pipeline import STATUS_EVERY
 
 
 def _since(emulator, start: int):  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ async def test_a_quiet_scheduled_refresh_costs_one_low_priority_delta_request_a_
         assert len(app.query_one("ErrorList").rows) == 29
 
         # once STATUS_EVERY has passed, the status and the bin come back in one $batch
-        app._snapshot_at -= STATUS_EVERY + 1
+        app._reader._snapshot_at -= STATUS_EVERY + 1
         start = len(made.emulator.requests)
         app.refresh_tenant()
         await settle(pilot)
