@@ -9,16 +9,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.style import Style
 from textual import events, on, work
-from textual.color import Color
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingsMap
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.content import Content
-from textual.fuzzy import Matcher
-from textual.markup import escape as escape_markup
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Input
@@ -30,15 +25,18 @@ from syncdash.files import write_atomically
 from syncdash.graph.errors import AuthenticationFailed, GraphError
 from syncdash.graph.index import DirectoryIndex
 from syncdash.heap import LongLived
-from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
+from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
 from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
-from syncdash.ui.messages import (CachedObjects, Diagnosed, ListRead, NothingChanged, RefreshFailed, ScanFinished, Scanned,
-                                  TenantRead)
+from syncdash.ui.keys import escape_burst
+from syncdash.ui.list_changes import resolved_notices
+from syncdash.ui.messages import (CachedObjects, Diagnosed, ListRead, LookupFailed, NothingChanged, RefreshFailed,
+                                  ScanFinished, Scanned, TenantRead)
+from syncdash.ui.palette import JumpToObject, SwitchProfile
 from syncdash.ui.rows import COLUMNS, Row, RowSet, View, cached_row, make_rows, row_from_cache
-from syncdash.ui.themes import DEFAULT_THEME, load_themes
+from syncdash.ui.themes import start_with_theme, status_colours
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
 from syncdash.ui.widgets.error_list import ErrorList
@@ -54,89 +52,11 @@ if TYPE_CHECKING:
 #: Builds the Graph client; it is handed the app's listeners (throttling, sign-in).
 Connect = Callable[[Hooks], "GraphServiceClient"]
 PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
-#: More resolved objects than this at once are announced in one notification.
-RESOLVED_ONE_BY_ONE = 5
 #: Every worker's description: without one, Textual describes a worker by the repr of its
 #: arguments, which for a list of 100,000 objects held the event loop for 5 s (and would
 #: put directory data in its debug output).
 _QUIET = "syncdash worker"
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
-
-
-def _escape_burst(key: str) -> tuple[str, str] | None:
-    """("escape", letter) for what Textual names ``alt+j`` or ``alt+shift+g``."""
-    letter = key.removeprefix("alt+shift+") if key.startswith("alt+shift+") else key.removeprefix("alt+")
-    if key == letter or len(letter) != 1 or not letter.isalpha():
-        return None
-    return ("escape", letter.upper() if key.startswith("alt+shift+") else letter)
-
-
-def _resolution(obj: DirectoryObject) -> str:
-    """What an object that left the list had wrong: the notification says it is fixed."""
-    props = {error.property for error in obj.provisioning_errors}
-    if ConflictProperty.USER_PRINCIPAL_NAME in props:
-        return "UPN conflict"
-    if ConflictProperty.PROXY_ADDRESS in props:
-        return "proxy address conflict"
-    return "service error" if obj.service_errors else "sync error"
-
-
-def _literal_hit(matcher: Matcher, label: str) -> Content:
-    """The label with the query's letters highlighted, read as plain text:
-    ``Matcher.highlight`` would read directory data as markup (``[/x]`` crashes it,
-    ``[@click=…]`` becomes an action)."""
-    content = Content(label)
-    _, offsets = matcher.fuzzy_search.match(matcher.query, label)
-    for offset in offsets:
-        if not label[offset].isspace():
-            content = content.stylize(matcher.match_style, offset, offset + 1)
-    return content
-
-
-def _subject(row: Row) -> str:
-    """What the palette matches and names of an object: its name and UPN or mail."""
-    return f"{row.cells[1]}  {row.cells[2]}"
-
-
-class JumpToObject(Provider):
-    """Command palette: "jump to object" by name, UPN or mail. The query is matched
-    against the object alone: with "Jump to" in the text, "to" matched every row."""
-
-    #: Objects the empty palette offers (the list's top rows, as sorted and filtered).
-    OFFERED = 10
-
-    async def discover(self) -> Hits:
-        app = self.app
-        assert isinstance(app, SyncdashApp)
-        for row in app.query_one(ErrorList).rows[: self.OFFERED]:
-            subject = _subject(row)
-            yield DiscoveryHit(Content("Jump to ") + Content(subject), lambda i=row.id: app.jump_to(i),
-                               text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
-
-    async def search(self, query: str) -> Hits:
-        app = self.app
-        assert isinstance(app, SyncdashApp)
-        matcher = self.matcher(query)
-        for row in app.rows.rows.values():
-            subject = _subject(row)
-            score = matcher.match(subject)
-            if score > 0:
-                yield Hit(score, Content("Jump to ") + _literal_hit(matcher, subject), lambda i=row.id: app.jump_to(i),
-                          text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
-
-
-class SwitchProfile(Provider):
-    """Command palette: another tenant of the config file, without restarting."""
-
-    async def search(self, query: str) -> Hits:
-        app = self.app
-        assert isinstance(app, SyncdashApp)
-        matcher = self.matcher(query)
-        for name in app.profiles:
-            label = f"Switch to profile {name}"
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, _literal_hit(matcher, label), lambda n=name: app.switch_profile(n))
 
 
 class SyncdashApp(App[None]):
@@ -204,7 +124,7 @@ class SyncdashApp(App[None]):
         self.clock = clock
         self._wanted_theme = theme
         self._keymap = dict(keymap or {})
-        self._theme_problems = self._start_with_theme(theme_dirs or [])
+        self._theme_problems = start_with_theme(self, theme_dirs or [], theme or self.store.preference("theme"))
         self.cloud = cloud
         self.profiles = dict(profiles or {})
         self._on_first_frame = on_first_frame
@@ -231,34 +151,6 @@ class SyncdashApp(App[None]):
         self._unreadable_before: tuple[str, ...] = ()
         self._throttle_told = False  # one notification per throttled refresh
         self._next_refresh = None
-
-    def _start_with_theme(self, directories: list[Path]) -> list[str]:
-        """Registers the validated themes and picks one before the stylesheet is first
-        read: assigning ``App.theme`` to a running app parses every stylesheet again
-        (about 20 ms of the start-up). Textual's own themes are withdrawn, so
-        the switcher offers only themes whose status colours were checked. Returns the
-        problems to show once the app runs."""
-        themes, problems = load_themes(directories)
-        if not themes:
-            return [*problems, "no theme could be loaded: Textual's default is used"]
-        for name in list(self.available_themes):
-            self.unregister_theme(name)
-        for theme in themes:
-            self.register_theme(theme)
-        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else themes[0].name
-        wanted = self._wanted_theme or self.store.preference("theme") or fallback
-        if wanted not in self.available_themes:
-            problems.append(f"unknown theme {wanted!r}; using {fallback}")
-            wanted = fallback
-        self.set_reactive(App.theme, wanted)
-        dark = self.current_theme.dark
-        self.set_class(dark, "-dark-mode", update=False)
-        self.set_class(not dark, "-light-mode", update=False)
-        self.add_class(f"-theme-{wanted}", update=False)
-        self.stylesheet.set_variables(self.get_css_variables())  # App.__init__ read textual-dark's
-        # What App._watch_theme does for a running app; an ``ansi`` theme needs it.
-        self._refresh_truecolor_filter(self.ansi_theme)
-        return problems
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -347,7 +239,7 @@ class SyncdashApp(App[None]):
         """Esc and a letter within 0.1 s (a quick hand, or both in one SSH packet) reach
         Textual as Alt+letter, which nothing here binds: taken here, before a text field
         could type the letter, as the two keys they were."""
-        if isinstance(event, events.Key) and not event.is_forwarded and (keys := _escape_burst(event.key)):
+        if isinstance(event, events.Key) and not event.is_forwarded and (keys := escape_burst(event.key)):
             for key in keys:
                 self.simulate_key(key)
             return
@@ -540,10 +432,7 @@ class SyncdashApp(App[None]):
             reader = await self._reader_ready()
             facts, diagnosis = await reader.diagnose_remotely(obj, self.clock(), listed)
         except GraphError as exc:
-            # one object's lookups failed: its checklist says so; the list is not stale
-            checklist = self.query_one(ChecklistPane)
-            if self.selected is not None and self.selected.id == obj.id:
-                checklist.show_message(f"The three steps could not run: {exc}. r retries.")
+            self.post_message(LookupFailed(obj.id, str(exc)))
             return
         self.post_message(Diagnosed(obj.id, facts, diagnosis))
 
@@ -615,6 +504,12 @@ class SyncdashApp(App[None]):
         self.notify(message.reason, title="Graph", severity="error", markup=False, timeout=8)
         self._schedule_refresh()
 
+    @on(LookupFailed)
+    def _lookup_failed(self, message: LookupFailed) -> None:
+        """One object's lookups failed: its checklist says so; the list is not stale."""
+        if self.selected is not None and self.selected.id == message.object_id:
+            self.query_one(ChecklistPane).show_message(f"The three steps could not run: {message.reason}. r retries.")
+
     @on(Diagnosed)
     def _diagnosed(self, message: Diagnosed) -> None:
         """A remote diagnosis counts only while nothing newer (a local one, from the
@@ -633,14 +528,8 @@ class SyncdashApp(App[None]):
         added, removed, changed = self.rows.replace(objects, rows, same)
         error_list = self.query_one(ErrorList)
         error_list.new_ids = added if announce else set()  # new since the last refresh, or none
-        if announce:
-            gone = sorted((before[i] for i in removed), key=lambda obj: obj.display_name.casefold())
-            if len(gone) > RESOLVED_ONE_BY_ONE:  # after a restart or a big fix: one line, not a flood
-                names = ", ".join(safe_text(obj.display_name) for obj in gone[:3])
-                self.notify(f"{len(gone)} objects' errors resolved: {names} and {len(gone) - 3} more", markup=False)
-            else:
-                for obj in gone:
-                    self.notify(f"{safe_text(obj.display_name)}: {_resolution(obj)} resolved", markup=False)
+        for notice in resolved_notices(before[i] for i in removed) if announce else ():
+            self.notify(notice, markup=False)
         self._show_rows()
         if self.selected is not None and (self.selected.id in changed or self.selected.id in removed or announce):
             current = self.objects.get(self.selected.id)
@@ -661,22 +550,9 @@ class SyncdashApp(App[None]):
         pane.border_title = Content(f"Objects with sync errors ({len(rows)}/{len(self.rows.rows)}){kind}{text}")
         pane.border_subtitle = f"sorted by {COLUMNS[self.view.sort]} {arrow}"
 
-    def _status_colours(self) -> dict[str, Style]:
-        """The theme's warning, error and success colours as Rich styles (an ``ansi``
-        theme names terminal colours, which Rich spells differently)."""
-        if self.no_color:
-            # NO_COLOR makes every colour a grey, and at 16 colours the greys of text and
-            # surface meet: the marks (✓ ✗ ?) and words carry the meaning, in the text's own colour
-            return {name: Style(bold=True) for name in ("warning", "error", "success")}
-        variables = self.theme_variables
-        return {
-            name: Style(color=Color.parse(variables.get(name, fallback)).rich_color)
-            for name, fallback in (("warning", "yellow"), ("error", "red"), ("success", "green"))
-        }
-
     def _draw_status(self) -> None:
         self.query_one(StatusBar).update_status(self.tenant, self.rows.counts, self.freshness, self.clock(),
-                                                self._status_colours())
+                                                status_colours(self))
 
     def _diagnose(self, obj: DirectoryObject) -> None:
         self.selected = obj
@@ -700,7 +576,7 @@ class SyncdashApp(App[None]):
         note = self.store.note(self.tenant_key, obj.id)
         self.query_one(DetailPane).show(render_detail(obj, self.facts, note, self.show_xml), obj.id)
         if self.diagnosis is not None:
-            colours = self._status_colours()
+            colours = status_colours(self)
             checklist.show(self.diagnosis, self.store.ticks(self.tenant_key, obj.id),
                            {Status.CLEAR: colours["success"], Status.PROBLEM: colours["error"],
                             Status.UNKNOWN: colours["warning"]})
@@ -770,33 +646,9 @@ class SyncdashApp(App[None]):
         self._activate((current + step) % len(PANES))
 
     def action_help(self) -> None:
-        from syncdash.ui.screens.help import HelpScreen, bindings_table
+        from syncdash.ui.screens.help import help_screen
 
-        display = self.get_key_display
-        from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen, SignInScreen
-
-        groups = [
-            ("Everywhere", _key_table(self._bindings, display, self._keymap)),
-            ("Object list", _key_table(self.query_one(ErrorList)._bindings, display, self._keymap)),
-            ("Detail", _key_table(self.query_one(DetailPane)._bindings, display, self._keymap)),
-            ("Checklist", _key_table(self.query_one(ChecklistPane)._bindings, display, self._keymap)),
-            *((title, _key_table(dialog._merge_bindings(), display, self._keymap)) for title, dialog in (
-                ("Note editor", NoteScreen), ("Export dialog", ExportScreen), ("Link dialog", LinkScreen),
-                ("Sign-in dialog", SignInScreen), ("This help", HelpScreen))),
-        ]
-        footer = (
-            "The mouse is optional (--mouse).\n"
-            f"Permissions: {self._permission_summary()}"
-        )
-        self.push_screen(HelpScreen(bindings_table(groups), footer))
-
-    def _permission_summary(self) -> str:
-        info = self.permissions
-        if info is None:
-            return "no sign-in (demo, tenant file or emulator): everything is readable"
-        granted = " ".join(info.scopes) or "none"
-        missing = "; ".join(f"no {name}: {what} unknown" for name, what in info.missing.items())
-        return f"{granted}" + (f" — {missing}" if missing else " — every read syncdash needs is allowed")
+        self.push_screen(help_screen(self, self._keymap, self.permissions))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The priority keys stand aside for dialogs and text fields: there ``/`` is a
@@ -916,19 +768,3 @@ class SyncdashApp(App[None]):
             self.notify(f"Wrote {len(diagnoses)} object{'' if len(diagnoses) == 1 else 's'} to {path}", markup=False)
 
         self.push_screen(ExportScreen(default, len(self.query_one(ErrorList).rows)), write)
-
-
-def _key_table(bindings: BindingsMap, display: Callable[[Binding], str],
-               keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(keys, description, id) of each binding with an id, every key listed, as the
-    admin remapped them; the ones Textual adds without an id are left out."""
-    found: dict[str, tuple[list[str], str]] = {}
-    own = bindings.copy()
-    own.apply_keymap(keymap)
-    for bindings in own.key_to_bindings.values():
-        for binding in bindings:
-            if binding.id:
-                keys, _ = found.setdefault(binding.id, ([], binding.description))
-                keys.append(display(binding))
-    return [(" / ".join(dict.fromkeys(keys)), description, binding_id)
-            for binding_id, (keys, description) in found.items()]

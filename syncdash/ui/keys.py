@@ -28,3 +28,11 @@ def binding_ids() -> frozenset[str]:
     classes = (SyncdashApp, HelpScreen, ExportScreen, LinkScreen, NoteScreen, SignInScreen, ChecklistPane,
                DetailPane, ErrorList)
     return frozenset(b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
+
+
+def escape_burst(key: str) -> tuple[str, str] | None:
+    """("escape", letter) for what Textual names ``alt+j`` or ``alt+shift+g``."""
+    letter = key.removeprefix("alt+shift+") if key.startswith("alt+shift+") else key.removeprefix("alt+")
+    if key == letter or len(letter) != 1 or not letter.isalpha():
+        return None
+    return ("escape", letter.upper() if key.startswith("alt+shift+") else letter)

@@ -80,6 +80,15 @@ class RefreshFailed(Message):
         self.reason = reason
 
 
+class LookupFailed(Message):
+    """The chosen object's lookups failed (before the complete scan)."""
+
+    def __init__(self, object_id: str, reason: str) -> None:
+        super().__init__()
+        self.object_id = object_id
+        self.reason = reason
+
+
 class Diagnosed(Message):
     def __init__(self, object_id: str, facts: ObjectFacts, diagnosis: Diagnosis) -> None:
         super().__init__()

@@ -15,6 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rich.style import Style
+from textual.app import App
+from textual.color import Color
 from textual.theme import Theme
 
 from syncdash.config import TomlError, read_toml
@@ -110,3 +113,46 @@ def load_themes(directories: list[Path]) -> tuple[list[Theme], list[str]]:
                 continue
             themes[theme.name] = theme
     return list(themes.values()), problems
+
+
+def start_with_theme(app: App[None], directories: list[Path], wanted: str | None) -> list[str]:
+    """Registers the validated themes and picks one (``wanted``, else the default) before
+    the stylesheet is first read: assigning ``App.theme`` to a running app parses every
+    stylesheet again (about 20 ms of the start-up). Textual's own themes are withdrawn,
+    so the switcher offers only themes whose status colours were checked. Returns the
+    problems to show once the app runs."""
+    themes, problems = load_themes(directories)
+    if not themes:
+        return [*problems, "no theme could be loaded: Textual's default is used"]
+    for name in list(app.available_themes):
+        app.unregister_theme(name)
+    for theme in themes:
+        app.register_theme(theme)
+    fallback = DEFAULT_THEME if DEFAULT_THEME in app.available_themes else themes[0].name
+    chosen = wanted or fallback
+    if chosen not in app.available_themes:
+        problems.append(f"unknown theme {chosen!r}; using {fallback}")
+        chosen = fallback
+    app.set_reactive(App.theme, chosen)
+    dark = app.current_theme.dark
+    app.set_class(dark, "-dark-mode", update=False)
+    app.set_class(not dark, "-light-mode", update=False)
+    app.add_class(f"-theme-{chosen}", update=False)
+    app.stylesheet.set_variables(app.get_css_variables())  # App.__init__ read textual-dark's
+    # What App._watch_theme does for a running app; an ``ansi`` theme needs it.
+    app._refresh_truecolor_filter(app.ansi_theme)
+    return problems
+
+
+def status_colours(app: App[None]) -> dict[str, Style]:
+    """The theme's warning, error and success colours as Rich styles (an ``ansi`` theme
+    names terminal colours, which Rich spells differently)."""
+    if app.no_color:
+        # NO_COLOR makes every colour a grey, and at 16 colours the greys of text and
+        # surface meet: the marks (✓ ✗ ?) and words carry the meaning, in the text's own colour
+        return {name: Style(bold=True) for name in ("warning", "error", "success")}
+    variables = app.theme_variables
+    return {
+        name: Style(color=Color.parse(variables.get(name, fallback)).rich_color)
+        for name, fallback in (("warning", "yellow"), ("error", "red"), ("success", "green"))
+    }

@@ -13,6 +13,7 @@ from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
 from syncdash.emulator.faults import Faults
 from syncdash.ui.screens.help import HelpScreen
 from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen
+from syncdash.ui.themes import status_colours
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.error_list import ErrorList
 from syncdash.ui.widgets.key_bar import KeyBar
@@ -418,7 +419,7 @@ async def test_a_last_sync_over_two_hours_ago_is_drawn_in_the_warning_colour(das
             shown = app.query_one("StatusBar").shown
             start = shown.plain.index("last sync")
             styles = [span.style for span in shown.spans if span.start <= start < span.end]
-            assert (app._status_colours()["warning"] in styles) is warned, (hours, styles)
+            assert (status_colours(app)["warning"] in styles) is warned, (hours, styles)
 
 
 async def test_a_refresh_keeps_the_cursor_on_its_object_and_the_scroll_where_it_was(dashboard):

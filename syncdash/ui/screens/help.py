@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+
+if TYPE_CHECKING:
+    from syncdash.auth.tokens import TokenInfo
 
 
 def bindings_table(groups: list[tuple[str, list[tuple[str, str, str]]]]) -> Table:
@@ -45,3 +52,48 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
+
+
+def key_table(bindings: BindingsMap, display: Callable[[Binding], str],
+               keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) of each binding with an id, every key listed, as the
+    admin remapped them; the ones Textual adds without an id are left out."""
+    found: dict[str, tuple[list[str], str]] = {}
+    own = bindings.copy()
+    own.apply_keymap(keymap)
+    for bindings in own.key_to_bindings.values():
+        for binding in bindings:
+            if binding.id:
+                keys, _ = found.setdefault(binding.id, ([], binding.description))
+                keys.append(display(binding))
+    return [(" / ".join(dict.fromkeys(keys)), description, binding_id)
+            for binding_id, (keys, description) in found.items()]
+
+
+def permission_summary(info: TokenInfo | None) -> str:
+    """What the signed-in token may read, and what stays unknown without the rest."""
+    if info is None:
+        return "no sign-in (demo, tenant file or emulator): everything is readable"
+    granted = " ".join(info.scopes) or "none"
+    missing = "; ".join(f"no {name}: {what} unknown" for name, what in info.missing.items())
+    return f"{granted}" + (f" — {missing}" if missing else " — every read syncdash needs is allowed")
+
+
+def help_screen(app: App[None], keymap: Mapping[str, str], permissions: TokenInfo | None) -> HelpScreen:
+    """Every key of the app, its panes and dialogs, as the admin remapped them."""
+    from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen, SignInScreen
+    from syncdash.ui.widgets.checklist_pane import ChecklistPane
+    from syncdash.ui.widgets.detail_pane import DetailPane
+    from syncdash.ui.widgets.error_list import ErrorList
+
+    display = app.get_key_display
+    groups = [
+        ("Everywhere", key_table(app._bindings, display, keymap)),
+        *((title, key_table(app.query_one(pane)._bindings, display, keymap))
+          for title, pane in (("Object list", ErrorList), ("Detail", DetailPane), ("Checklist", ChecklistPane))),
+        *((title, key_table(dialog._merge_bindings(), display, keymap)) for title, dialog in (
+            ("Note editor", NoteScreen), ("Export dialog", ExportScreen), ("Link dialog", LinkScreen),
+            ("Sign-in dialog", SignInScreen), ("This help", HelpScreen))),
+    ]
+    footer = f"The mouse is optional (--mouse).\nPermissions: {permission_summary(permissions)}"
+    return HelpScreen(bindings_table(groups), footer)
