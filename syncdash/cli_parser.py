@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from syncdash import __version__
 
@@ -14,7 +15,7 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     Inside a command the defaults are suppressed, or argparse would let the command's
     unset options overwrite what was given before it (``syncdash --demo report``).
     """
-    defaults = {"default": argparse.SUPPRESS} if in_command else {}
+    defaults: dict[str, Any] = {"default": argparse.SUPPRESS} if in_command else {}
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--demo", action="store_true", help="use the built-in demo tenant (Contoso)", **defaults

@@ -383,7 +383,7 @@ def read_legacy_pickle(data: bytes) -> Any:
             elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
                 memo[int(arg)] = stack[-1]  # type: ignore[arg-type]  # genops: an int for these
             elif name in ("GET", "BINGET", "LONG_BINGET"):
-                stack.append(memo[int(arg)])  # type: ignore[arg-type]
+                stack.append(memo[int(arg)])  # type: ignore[arg-type]  # genops: an int for these
             elif name == "STOP":
                 return stack.pop()
             else:

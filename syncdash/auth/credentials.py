@@ -175,7 +175,8 @@ def auth_error(exc: Exception, profile: str) -> AuthenticationFailed:
 
 
 #: Keeps the record of a sign-in made outside ``login`` (the dashboard's first prompt).
-RecordKeeper = Callable[[Any], None]
+#: What it returns (the file it wrote) is ignored.
+RecordKeeper = Callable[[Any], object]
 
 
 class ThreadedCredential:

@@ -69,8 +69,10 @@ def _claim(claims: dict[str, Any], *names: str) -> str | None:
 def token_info(token: str) -> TokenInfo:
     claims = _claims(token)
     roles = claims.get("roles")
-    app_only = isinstance(roles, list) and "scp" not in claims
-    scopes = tuple(roles) if app_only else tuple(str(claims.get("scp", "")).split())
+    if isinstance(roles, list) and "scp" not in claims:
+        app_only, scopes = True, tuple(roles)
+    else:
+        app_only, scopes = False, tuple(str(claims.get("scp", "")).split())
     return TokenInfo(
         account=_claim(claims, "upn", "preferred_username", "unique_name"),
         tenant=_claim(claims, "tid"),

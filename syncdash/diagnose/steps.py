@@ -180,7 +180,8 @@ def _soft_match_closed(obj: DirectoryObject, facts: ObjectFacts, unknown: list[s
     is visible here, so the admin asking "why does it not sync" needs the hard match."""
     blocked = blocks_soft_match(facts.tenant)
     if blocked is None:
-        unknown.append(f"soft-match setting: {facts.tenant.sync_settings.reason}")  # type: ignore[union-attr]
+        assert isinstance(facts.tenant.sync_settings, Unknown)  # the only case it cannot tell
+        unknown.append(f"soft-match setting: {facts.tenant.sync_settings.reason}")
         return []
     if not blocked:
         return []
@@ -242,7 +243,8 @@ def _upn_domain(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) ->
         return []
     verified = facts.tenant.verified_domains
     if verified is None:
-        unknown.append(f"verified domains: {facts.tenant.domains.reason}")  # type: ignore[union-attr]
+        assert isinstance(facts.tenant.domains, Unknown)  # the only case with no domains
+        unknown.append(f"verified domains: {facts.tenant.domains.reason}")
         return []
     suffix = source.rsplit("@", 1)[1].casefold()
     if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified):

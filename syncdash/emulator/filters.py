@@ -117,8 +117,8 @@ class FilterParser:
     # -- grammar -------------------------------------------------------------------
     def parse(self) -> Predicate:
         predicate = self.disjunction()
-        if self.peek() is not None:
-            raise bad_request(f"Syntax error at '{self.peek().text}' in '{self.text}'.")  # type: ignore[union-attr]
+        if (token := self.peek()) is not None:
+            raise bad_request(f"Syntax error at '{token.text}' in '{self.text}'.")
         return predicate
 
     def disjunction(self) -> Predicate:
@@ -164,7 +164,7 @@ class FilterParser:
             self.allow(name, "in")
             self.take("(")
             values = [self.literal()]
-            while self.peek() is not None and self.peek().text == ",":  # type: ignore[union-attr]
+            while (token := self.peek()) is not None and token.text == ",":
                 self.take(",")
                 values.append(self.literal())
             self.take(")")
@@ -215,7 +215,7 @@ class FilterParser:
         self.take("(")
         variable = self.take().text
         self.take(":")
-        if self.peek() is not None and self.peek().text.lower() == "startswith":  # type: ignore[union-attr]
+        if (token := self.peek()) is not None and token.text.lower() == "startswith":
             return self.any_startswith(prop, variable)
         target = self.take().text
         field = None

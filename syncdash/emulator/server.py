@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -54,7 +55,7 @@ class _EmulatorServer(ThreadingHTTPServer):
         super().__init__((LOOPBACK, port), _Handler)
         self.emulator = emulator
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         """A client hanging up (a closed keep-alive connection) is not a server error."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)

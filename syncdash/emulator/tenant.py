@@ -109,6 +109,14 @@ def _read_file(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Grants | No
     return validate_tenant(data, str(path)), tenant_grants(data, str(path))
 
 
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def read_tenant_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     """The collections of a tenant file, or a TenantFileError naming what is wrong."""
     return _read_file(path)[0]
@@ -131,7 +139,7 @@ class TenantStore:
         #: What the tenant file says the token may read (None: it does not say).
         self.grants: Grants | None
         if path is not None:
-            self._stamp = self._file_stamp()
+            self._stamp = _file_stamp(path)
             self._data, self.grants = _read_file(path)
         else:
             self._data = validate_tenant(data or {}, "tenant")
@@ -148,18 +156,11 @@ class TenantStore:
         self.property_versions: dict[str, dict[str, tuple[int, dict[str, int] | None]]] = {}
         self._fingerprints: dict[str, dict[str, str]] = {}
 
-    def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            stat = os.stat(self._path)  # type: ignore[arg-type]
-        except OSError:
-            return None
-        return stat.st_mtime_ns, stat.st_size
-
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """The current data, after a reload or a live change if one is due."""
         with self._lock:
             if self._path is not None:
-                stamp = self._file_stamp()
+                stamp = _file_stamp(self._path)
                 if stamp is not None and stamp != self._stamp:
                     self._stamp = stamp
                     try:

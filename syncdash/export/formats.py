@@ -15,7 +15,8 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding
 from syncdash.export.records import check_record, report_head, report_object_record
@@ -164,7 +165,15 @@ def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
     return _table_chunks(tenant, complete, count, diagnoses)
 
 
-def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: Sequence[Diagnosis]) -> str:
+class CountedDiagnoses(Protocol):
+    """Diagnoses that know how many they are: a list, or the pipeline's lazy Diagnoses."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Diagnosis]: ...
+
+
+def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: CountedDiagnoses) -> str:
     """The whole report as one text (the dashboard's export of the rows on screen)."""
     return "".join(report_chunks(kind, tenant, complete, len(diagnoses), diagnoses))
 

@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from syncdash.graph.errors import BadResponse, GraphError, part_unavailable, raise_for_response
 from syncdash.graph.fetch import priority_headers, with_resends
@@ -22,6 +22,7 @@ from syncdash.graph.retry_after import MAX_HOLD, parse_retry_after
 from syncdash.graph.together import all_or_none
 
 if TYPE_CHECKING:
+    import httpx
     from msgraph import GraphServiceClient
 
 MAX_BATCH = 20
@@ -72,7 +73,8 @@ async def _send(client: GraphServiceClient, items: Sequence[BatchGet]) -> dict[s
     info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
 
     async def send() -> dict[str, Any]:  # a batch of GETs is safe to send again
-        response = await adapter.send_async(info, ODataError, {})
+        # kiota types the answer as the parsed model; NativeResponseHandler makes it httpx's
+        response = cast("httpx.Response", await adapter.send_async(info, ODataError, {}))
         raise_for_response(response, "$batch")
         try:
             body = json.loads(response.content)
@@ -111,7 +113,7 @@ async def _run_chunk(client: GraphServiceClient, chunk: Sequence[BatchGet]) -> d
                 wait = max(wait, delay if delay is not None else BASE_DELAY * 2**stalled)
                 continue
             try:
-                raise_for_response(response, item.resource)  # type: ignore[arg-type]
+                raise_for_response(response, item.resource)
             except GraphError as exc:
                 if not part_unavailable(exc):
                     raise

@@ -59,7 +59,10 @@ def build_client(
     Without a credential the client sends no token, which is allowed only for loopback
     URLs and in-process transports: never for a real tenant.
     """
-    from kiota_abstractions.authentication import AnonymousAuthenticationProvider
+    from kiota_abstractions.authentication import (
+        AnonymousAuthenticationProvider,
+        AuthenticationProvider,
+    )
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
@@ -78,7 +81,7 @@ def build_client(
     if credential is None:
         if transport is None and not is_loopback(base_url):
             raise ClientConfigError(f"a sign-in is needed for {base_url}")
-        auth_provider = AnonymousAuthenticationProvider()
+        auth_provider: AuthenticationProvider = AnonymousAuthenticationProvider()
     else:
         parts = urlsplit(base_url)
         # kiota compares host names only: StayOnBase below keeps the token on this very

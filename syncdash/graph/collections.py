@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 #: Graph's largest page for users, groups and contacts.
 MAX_PAGE = 999
 
+#: A page of Graph's JSON objects, and parsed objects: named out here because inside
+#: Collection ``list`` is its method, not the builtin.
+RawPage = list[dict[str, Any]]
+Objects = list[DirectoryObject]
+
 
 @dataclass(frozen=True, slots=True)
 class Collection:
@@ -52,13 +57,13 @@ class Collection:
         *,
         filter: str | None = None,
         top: int | None = MAX_PAGE,
-    ) -> AsyncIterator[list[DirectoryObject]]:
+    ) -> AsyncIterator[Objects]:
         """Pages of parsed objects with the fields syncdash reads, each page parsed in a
         thread (999 objects are tens of milliseconds a dashboard's keys would wait for)."""
         async for page in self.list_raw(client, filter=filter, top=top):
             yield await asyncio.to_thread(self._parse, page)
 
-    def _parse(self, page: list[dict[str, Any]]) -> list[DirectoryObject]:
+    def _parse(self, page: RawPage) -> Objects:
         return [directory_object(raw, self.kind) for raw in page]
 
     async def list_raw(
@@ -67,14 +72,14 @@ class Collection:
         *,
         filter: str | None = None,
         top: int | None = MAX_PAGE,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
+    ) -> AsyncIterator[RawPage]:
         """Pages of Graph's JSON, for callers that keep it (the mirror merges changes)."""
         builder = self.builder(client)
         params = query(builder, select=self.fields, filter=filter, top=top)
         async for page in pages(builder, self.resource, params):
             yield page
 
-    async def rest_of(self, client: GraphServiceClient, body: dict[str, Any]) -> list[dict[str, Any]]:
+    async def rest_of(self, client: GraphServiceClient, body: dict[str, Any]) -> RawPage:
         """Every object of the pages after a first page read elsewhere (a ``$batch`` step):
         its next link checked like any other, the pages read like a listing's."""
         items = page_items(body, self.resource)
@@ -86,9 +91,9 @@ class Collection:
                 items += page
         return items
 
-    async def find(self, client: GraphServiceClient, filter: str) -> list[DirectoryObject]:
+    async def find(self, client: GraphServiceClient, filter: str) -> Objects:
         """Every object matching a filter (lookups match few objects: small pages suffice)."""
-        found: list[DirectoryObject] = []
+        found: Objects = []
         async for page in self.list(client, filter=filter, top=None):
             found += page
         return found

@@ -9,8 +9,9 @@ set the window title or blank the screen through any of them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from syncdash.graph.retry_after import MAX_HOLD, parse_retry_after
 from syncdash.sanitize import safe_line, safe_text
@@ -118,7 +119,20 @@ def part_unavailable(exc: GraphError) -> bool:
     return exc.status in PART_UNAVAILABLE and not isinstance(exc, (AuthenticationFailed, Throttled))
 
 
-def _graph_error(response: httpx.Response) -> tuple[str | None, str]:
+class Answer(Protocol):
+    """What raise_for_response reads of an answer: an httpx.Response, or one item of a
+    ``$batch`` answer dressed as one."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def json(self) -> Any: ...
+
+
+def _graph_error(response: Answer) -> tuple[str | None, str]:
     """Graph's ``{"error": {"code", "message"}}``, tolerating bodies that are not JSON,
     each part one safe, bounded line (whoever answered wrote them)."""
     try:
@@ -130,7 +144,7 @@ def _graph_error(response: httpx.Response) -> tuple[str | None, str]:
     return code, safe_line(message if message else "", DETAIL_LIMIT).strip()
 
 
-def raise_for_response(response: httpx.Response, resource: str) -> None:
+def raise_for_response(response: Answer, resource: str) -> None:
     """Turn a non-2xx Graph answer about ``resource`` into the matching GraphError."""
     status = response.status_code
     if status < 400:
@@ -161,7 +175,7 @@ def raise_for_response(response: httpx.Response, resource: str) -> None:
     raise GraphError(f"{where}: HTTP {status} {code or ''}{suffix}".rstrip(), status=status, code=code)
 
 
-def parse_json(response: httpx.Response, resource: str) -> dict:
+def parse_json(response: httpx.Response, resource: str) -> dict[str, Any]:
     """The body of a 2xx answer as a JSON object, or BadResponse."""
     try:
         body = json.loads(response.content)

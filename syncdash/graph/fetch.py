@@ -53,7 +53,9 @@ async def _send(builder: Any, params: Any, headers: Mapping[str, str]) -> httpx.
     )
     for name, value in {**priority_headers(), **headers}.items():
         config.headers.add(name, value)
-    return await builder.get(request_configuration=config)
+    # NativeResponseHandler: the builder (untyped here) returns the httpx answer itself
+    response: httpx.Response = await builder.get(request_configuration=config)
+    return response
 
 
 async def with_resends(send: Callable[[], Awaitable[T]], resource: str) -> T:

@@ -98,7 +98,7 @@ def _select(collection: Collection) -> str:
 
 
 async def _round(client: GraphServiceClient, collection: Collection, url: str,
-                 minimal: bool = False) -> tuple[list[dict], str]:
+                 minimal: bool = False) -> tuple[list[dict[str, Any]], str]:
     """Follow next links (through empty pages) until the delta link; every item kept."""
     walk = Walk(client.request_adapter.base_url, collection.resource)
     checked(walk.base, url, collection.resource)  # a saved link too: the cache is a file
@@ -129,8 +129,7 @@ async def build(client: GraphServiceClient, collection: Collection, base_url: st
         if exc.status != 400:
             raise
         items, link = await _round(client, collection, start)
-        raw = {str(i.get("id")): i for i in items}
-        return await _parsed(collection.kind, raw, link)
+        return await _parsed(collection.kind, {str(i.get("id")): i for i in items}, link)
     raw: dict[str, dict[str, Any]] = {}
     async for page in collection.list_raw(client):
         raw.update((str(item.get("id")), item) for item in page)

@@ -40,6 +40,11 @@ def strings(value: Any) -> tuple[str, ...]:
     return tuple(item for item in value if isinstance(item, str))
 
 
+def record(value: Any) -> dict[str, Any]:
+    """A JSON-object field, or an empty one when Graph sent null or something else."""
+    return value if isinstance(value, dict) else {}
+
+
 def records(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         return []
@@ -152,10 +157,9 @@ def verified_domain(raw: dict[str, Any]) -> Domain:
 
 
 def sync_settings(raw: dict[str, Any]) -> SyncSettings:
-    features = raw.get("features") if isinstance(raw.get("features"), dict) else {}
-    configuration = raw.get("configuration") if isinstance(raw.get("configuration"), dict) else {}
-    prevention = configuration.get("accidentalDeletionPrevention")
-    prevention = prevention if isinstance(prevention, dict) else {}
+    features = record(raw.get("features"))
+    configuration = record(raw.get("configuration"))
+    prevention = record(configuration.get("accidentalDeletionPrevention"))
     threshold = prevention.get("alertThreshold")
     return SyncSettings(
         features={name: on for name, on in features.items() if isinstance(on, bool)},

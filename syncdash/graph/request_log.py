@@ -21,7 +21,6 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import cast
 from urllib.parse import unquote
 
 import httpx
@@ -92,7 +91,7 @@ def open_private_append(path: Path) -> io.TextIOWrapper:
             raise OSError(errno.EPERM, "owned by another user: syncdash logs only to a file of yours", str(path))
         if hasattr(os, "fchmod") and stat.S_IMODE(info.st_mode) & 0o077:
             os.fchmod(fd, 0o600)
-        return cast(io.TextIOWrapper, os.fdopen(fd, "a", encoding="utf-8"))
+        return os.fdopen(fd, "a", encoding="utf-8")
     except BaseException:
         os.close(fd)
         raise

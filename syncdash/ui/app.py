@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -46,6 +47,7 @@ from syncdash.ui.widgets.status_bar import Freshness, StatusBar
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
+    from syncdash.graph.tenant import TenantSnapshot
     from syncdash.pipeline import TenantReader
     from syncdash.ui.screens.prompts import SignInScreen
 
@@ -150,7 +152,7 @@ class SyncdashApp(App[None]):
         #: The kinds the last scan could not read: a scan is compared only with one alike.
         self._unreadable_before: tuple[str, ...] = ()
         self._throttle_told = False  # one notification per throttled refresh
-        self._next_refresh = None
+        self._next_refresh: Timer | None = None
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -199,7 +201,7 @@ class SyncdashApp(App[None]):
             if number is None:
                 continue
             try:
-                loop.add_signal_handler(number, lambda n=number: self._leave(128 + n))
+                loop.add_signal_handler(number, self._leave, 128 + number)
             except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, threads)
                 return
 
@@ -398,8 +400,10 @@ class SyncdashApp(App[None]):
                 self._long_lived.arrived(size)
                 self.post_message(Scanned(read))
 
-            view = await reader.refresh(on_page, lambda snapshot: self.post_message(TenantRead(snapshot)),
-                                        status_read=status_read)
+            def on_status(snapshot: TenantSnapshot) -> None:
+                self.post_message(TenantRead(snapshot))
+
+            view = await reader.refresh(on_page, on_status, status_read=status_read)
             if view is None:
                 self.post_message(NothingChanged())
             else:
@@ -634,7 +638,7 @@ class SyncdashApp(App[None]):
         """Show pane ``index`` (narrow screens show one pane at a time) and focus it."""
         for position, selector in enumerate(PANES):
             self.query_one(selector).set_class(position == index, "-active")
-        target = {0: ErrorList, 1: DetailPane, 2: ChecklistPane}[index]
+        target: type[Widget] = (ErrorList, DetailPane, ChecklistPane)[index]
         self._focus(self.query_one(target))
 
     def action_pane(self, step: int) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 #: The list's movement keys; the detail and checklist panes move with the same ones.
 MOVES = (("up", "up,k"), ("down", "down,j"), ("page_up", "pageup"), ("page_down", "pagedown"),
          ("top", "home,g"), ("bottom", "end,G"))
 
 
-def moves(pane: str, actions: dict[str, tuple[str, str]]) -> list[Binding]:
+def moves(pane: str, actions: dict[str, tuple[str, str]]) -> list[BindingType]:
     """The movement bindings of one pane: ``actions`` maps up/down/page_up/page_down/
     top/bottom to (action, description); the ids are ``pane.up`` and so on."""
     return [Binding(keys, *actions[name], show=False, id=f"{pane}.{name}") for name, keys in MOVES]

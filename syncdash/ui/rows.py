@@ -46,8 +46,13 @@ def row_from_cache(item: object) -> Row | None:
     """A row read back from the cache, or None when it is not one (the cache is a file):
     cells sanitised again, since what comes back may not be what was written. A warm
     start reads 100,000 of these before its first frame, hence the one-pass checks."""
+    object_id: object
+    kind: object
+    cells: list[str]
+    haystack: object
+    newest: object
     try:
-        object_id, kind, cells, haystack, newest = item  # type: ignore[misc]
+        object_id, kind, cells, haystack, newest = item  # type: ignore[misc]  # not iterable: the TypeError below
         shown = "".join(cells)  # a TypeError unless every cell is text
     except (TypeError, ValueError):
         return None

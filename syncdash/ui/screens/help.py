@@ -61,8 +61,8 @@ def key_table(bindings: BindingsMap, display: Callable[[Binding], str],
     found: dict[str, tuple[list[str], str]] = {}
     own = bindings.copy()
     own.apply_keymap(keymap)
-    for bindings in own.key_to_bindings.values():
-        for binding in bindings:
+    for bound in own.key_to_bindings.values():
+        for binding in bound:
             if binding.id:
                 keys, _ = found.setdefault(binding.id, ([], binding.description))
                 keys.append(display(binding))

@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -142,7 +143,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     DetailPane > Static { width: 100%; }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("Select an object to see it in full.", id="detail-body", markup=False)
 
     def show(self, renderable: RenderableType, object_id: str | None = None) -> None:

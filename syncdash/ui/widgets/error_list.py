@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -147,7 +148,7 @@ class ErrorList(ScrollView, can_focus=True):
         if self.highlighted is not None:
             self.post_message(self.Chosen(self.highlighted.id))
 
-    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_click(self, event: events.Click) -> None:
         row = int(self.scroll_y) + event.y - 1
         if 0 <= row < len(self.rows):
             self.cursor = row

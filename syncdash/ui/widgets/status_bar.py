@@ -120,7 +120,8 @@ class StatusBar(Horizontal):
         status = self.query_one("#status", Static)
         bar = self.query_one(ProgressBar)
         # from the bar's own width, which is known before a layout shows or hides the bar
-        width = self.content_region.width - (int(bar.styles.width.value) if self.has_class("-scanning") else 0)
+        bar_width = bar.styles.width.value if bar.styles.width is not None else 0
+        width = self.content_region.width - (int(bar_width) if self.has_class("-scanning") else 0)
         for dropped in range(4):  # drop nothing, then the next try, the counts, then the time too
             groups = [group for group, rank in self._groups if rank == 0 or rank > dropped]
             text = _flowed(groups, width)
