@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from syncdash.cells import clip, fit, width
 from syncdash.export.rows import ErrorRow
-from syncdash.sanitize import safe_text, truncate
+from syncdash.sanitize import safe_text
 
 HEADERS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "CONFLICTING VALUE", "SINCE (UTC)", "FINDINGS")
 #: Widest each column may grow before its values are cut with an ellipsis.
@@ -18,16 +19,17 @@ def _cells(row: ErrorRow) -> tuple[str, ...]:
 
 
 def render_table(rows: Sequence[ErrorRow]) -> str:
-    """The rows under a header, columns aligned, every cell sanitised and capped."""
+    """The rows under a header, columns aligned in terminal cells (as the dashboard's),
+    every cell sanitised and capped."""
     cells = [
-        tuple(truncate(safe_text(cell), limit) for cell, limit in zip(_cells(row), MAX_WIDTHS))
+        tuple(clip(safe_text(cell), limit) for cell, limit in zip(_cells(row), MAX_WIDTHS))
         for row in rows
     ]
     widths = [
-        max([len(header), *(len(line[column]) for line in cells)])
+        max([width(header), *(width(line[column]) for line in cells)])
         for column, header in enumerate(HEADERS)
     ]
     lines = [HEADERS, *cells]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines
+        "  ".join(fit(cell, cells_wide) for cell, cells_wide in zip(line, widths)).rstrip() for line in lines
     )

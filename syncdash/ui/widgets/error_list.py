@@ -6,7 +6,6 @@ list renders only the lines on screen, so its cost does not grow with the tenant
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -17,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from syncdash.cells import fit
 from syncdash.ui.keys import moves
 from syncdash.ui.rows import COLUMNS, Row
 
@@ -28,15 +28,6 @@ NARROW = 100
 FLEXIBLE = {1: 0.3, 2: 0.35, 4: 0.35}
 MARKER_WIDTH = 2
 GAP = 1
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly ``width`` cells: padded, or cut with an ellipsis (wide characters counted)."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 def column_widths(total: int) -> list[int]:

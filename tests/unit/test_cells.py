@@ -1,0 +1,35 @@
+"""One cell rule for the screen and the report: wide characters take two cells, a cut is
+one ellipsis, and columns after a name like 王小明 stay aligned."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from rich.cells import cell_len
+
+from syncdash.cells import clip, fit
+from syncdash.export.rows import ErrorRow
+from syncdash.export.table import render_table
+
+
+@pytest.mark.parametrize(("text", "cells", "expected"), [
+    ("Ann Lee", 10, "Ann Lee   "), ("王小明", 6, "王小明"), ("王小明", 5, "王小…"), ("王小明", 4, "王 …"),
+    ("Annabelle", 5, "Anna…"), ("x", 0, ""),
+])
+def test_fit_is_exactly_the_cells_asked_for(text, cells, expected):
+    assert fit(text, cells) == expected and cell_len(fit(text, cells)) == max(cells, 0)
+
+
+def test_clip_leaves_short_text_alone_and_marks_a_cut_once():
+    assert clip("王小明", 6) == "王小明" and clip("王小明", 5) == "王小…" and clip("abc", 0) == ""
+
+
+def test_the_report_table_stays_aligned_after_wide_names():
+    when = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    rows = [ErrorRow("user", name, f"{i}@contoso.com", "ProxyAddresses", f"smtp:{i}@contoso.com", when, "")
+            for i, name in enumerate(["王小明", "Ann Lee", "Ολυμπία Παπαδοπούλου", "😀 Smile " * 6])]
+    lines = render_table(rows).splitlines()
+    starts = {cell_len(line[: line.index("ProxyAddresses")]) for line in lines[1:]}
+    assert len(starts) == 1, lines  # the property column starts at the same screen column on every line
+    assert cell_len(lines[0][: lines[0].index("PROPERTY")]) in starts
