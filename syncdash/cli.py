@@ -17,7 +17,7 @@ from syncdash.heap import resume_after_start_up
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from syncdash.config import Config, Profile
+    from syncdash.config import Config, Settings
     from syncdash.sources import Source
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
@@ -157,31 +157,25 @@ async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
-def _profile_source(config: Config, name: str) -> Callable[[], Source]:
-    def make() -> Source:
+def _profile_source(config: Config, name: str, args: argparse.Namespace) -> Callable[[], tuple[Source, Settings]]:
+    def make() -> tuple[Source, Settings]:
         from syncdash import sources
-        from syncdash.config import select_profile
+        from syncdash.config import resolve_settings, select_profile
         from syncdash.store import default_data_dir
 
         # the environment's overrides are for the profile the run started with: a profile
         # picked in the palette is the one the config file describes
         profile = select_profile(config, name, environ={})
         assert profile is not None
-        return sources.from_profile(profile, default_data_dir())
+        settings = resolve_settings(config, profile, refresh=args.refresh, theme=args.theme)
+        return sources.from_profile(profile, default_data_dir()), settings
 
     return make
 
 
-def refresh_interval(args: argparse.Namespace, config: Config, profile: Profile | None) -> float:
-    """--refresh, else the profile's, else the config file's; else 5 s for the demo (its
-    tenant changes every few seconds) and 60 s for a real tenant, which Graph throttles."""
-    return args.refresh or (profile and profile.refresh) or config.refresh or (5.0 if args.demo else 60.0)
-
-
 def _dashboard(args: argparse.Namespace, config: Config) -> int:
-    import os
 
-    from syncdash.config import ConfigError
+    from syncdash.config import ConfigError, resolve_settings
     from syncdash.store import Store
     from syncdash.ui.app import SyncdashApp
     from syncdash.ui.keys import binding_ids
@@ -193,19 +187,19 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
     source = resolve_source(args, config)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("syncdash: the dashboard needs a terminal; in scripts use `syncdash report` or `syncdash check`")
-    profile = source.profile
+    settings = resolve_settings(config, source.profile, refresh=args.refresh, theme=args.theme, demo=args.demo)
     store = Store(cache=not args.no_cache, cache_days=config.cache_days)
     app = SyncdashApp(
         source.connect,
         tenant_key=source.key,
         store=store,
-        refresh=refresh_interval(args, config, profile),
+        refresh=settings.refresh,
         clock=lambda: datetime.now(timezone.utc),
-        theme=args.theme or os.environ.get("SYNCDASH_THEME") or (profile and profile.theme) or config.theme,
+        theme=settings.theme,
         keymap=config.keys,
         theme_dirs=[*shipped_theme_dirs(), (config.path or Path(".")).parent / "themes"],
         cloud=source.cloud,
-        profiles={name: _profile_source(config, name) for name in config.profiles},
+        profiles={name: _profile_source(config, name, args) for name in config.profiles},
         on_first_frame=resume_after_start_up,
     )
     for notice in store.notices:

@@ -94,6 +94,28 @@ class Config:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the dashboard runs with, resolved by :func:`resolve_settings` alone, at start-up
+    and at every profile switch alike."""
+
+    refresh: float
+    theme: str | None
+
+
+def resolve_settings(config: Config, profile: Profile | None, *, refresh: float | None = None,
+                     theme: str | None = None, demo: bool = False,
+                     environ: Mapping[str, str] = os.environ) -> Settings:
+    """The run's own choice (--refresh, --theme or SYNCDASH_THEME), else the profile's, else
+    the config file's. The refresh is else 5 s for the demo (its tenant changes every few
+    seconds) and 60 s for a real tenant, which Graph throttles. A profile that sets none
+    gets the config file's, never the previously shown profile's."""
+    return Settings(
+        refresh or (profile and profile.refresh) or config.refresh or (5.0 if demo else 60.0),
+        theme or environ.get("SYNCDASH_THEME") or (profile and profile.theme) or config.theme,
+    )
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("syncdash"))
 

@@ -28,6 +28,7 @@ from syncdash.graph.index import DirectoryIndex
 from syncdash.heap import LongLived
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, TenantStatus
 from syncdash.portal import admin_center_link
+from syncdash.config import Settings
 from syncdash.sources import Hooks, Source
 from syncdash.sanitize import safe_text
 from syncdash.store import Snapshot, Store, StoreWriteError
@@ -110,7 +111,7 @@ class SyncdashApp(App[None]):
         keymap: dict[str, str] | None = None,
         theme_dirs: list[Path] | None = None,
         cloud: Cloud = CLOUDS["public"],
-        profiles: Mapping[str, Callable[[], Source]] | None = None,
+        profiles: Mapping[str, Callable[[], tuple[Source, Settings]]] | None = None,
         on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
@@ -297,7 +298,7 @@ class SyncdashApp(App[None]):
 
     def switch_profile(self, name: str) -> None:
         """Another tenant: its own client, cache, ticks and notes; nothing carried over."""
-        source = self.profiles[name]()
+        source, settings = self.profiles[name]()
         self.workers.cancel_all()
         if self._next_refresh is not None:
             self._next_refresh.stop()
@@ -305,10 +306,9 @@ class SyncdashApp(App[None]):
         self.tenant_key, self.cloud = source.key, source.cloud
         self.tenant = self.index = self._listed = self.selected = self.facts = self.diagnosis = self._reader = None
         self.permissions = None  # the help screen must not show the previous tenant's
-        if source.profile is not None and source.profile.refresh:
-            self.refresh_interval = source.profile.refresh
-        if source.profile is not None and source.profile.theme in self.available_themes:
-            self.theme = source.profile.theme
+        self.refresh_interval = settings.refresh
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
         self.unavailable = ()
         self.freshness = Freshness("live", complete=False, refreshed=None, scanning=True)
         self._first_list = True

@@ -747,17 +747,19 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
     from syncdash.emulator.tenant import TenantStore
     from syncdash.emulator.transport import EmulatorTransport
     from syncdash.graph.client import build_client
+    from syncdash.config import Settings
     from syncdash.sources import Source
 
     other = GraphEmulator(TenantStore(tenant(users=[
         user("Fabrikam Fay", "fay@fabrikam.com", onPremisesProvisioningErrors=[conflict("ProxyAddress", "smtp:f@x.com")])])))
 
-    def fabrikam() -> Source:
-        from syncdash.config import Profile
+    def fabrikam() -> tuple[Source, Settings]:
+        from syncdash.config import Config, Profile, resolve_settings
 
+        profile = Profile(name="fabrikam", refresh=120, theme="syncdash-light")
         return Source("profile:fabrikam", lambda hooks: build_client(
             "https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(other)),
-            profile=Profile(name="fabrikam", refresh=120, theme="syncdash-light"))
+            profile=profile), resolve_settings(Config(), profile, environ={})
 
     made = dashboard(profiles={"fabrikam": fabrikam})
     app = made.app

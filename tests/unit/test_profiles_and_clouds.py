@@ -117,18 +117,22 @@ def test_invalid_config_names_file_key_and_what_is_allowed(tmp_path, text, words
 
 
 def test_env_overrides_apply_to_the_profile_the_run_started_with_not_to_palette_switches(tmp_path, monkeypatch):
-    from syncdash.cli import _profile_source
+    from syncdash.cli import _profile_source, build_parser
 
     config = load_config(write(tmp_path, '[profiles.a]\ntenant = "a.com"\n[profiles.b]\ntenant = "b.com"\n'), required=True)
     monkeypatch.setenv("SYNCDASH_TENANT_ID", "env.com")
     monkeypatch.setenv("SYNCDASH_CLOUD", "china")
     assert select_profile(config, "a").tenant == "env.com"
-    switched = _profile_source(config, "b")()
+    switched, _ = _profile_source(config, "b", build_parser().parse_args([]))()
     assert (switched.profile.tenant, switched.cloud.name) == ("b.com", "public")
 
 
 def test_the_dashboard_refreshes_every_5_s_on_the_demo_60_s_on_a_tenant_unless_told(tmp_path):
-    from syncdash.cli import build_parser, refresh_interval
+    from syncdash.cli import _profile_source, build_parser
+    from syncdash.config import resolve_settings
+
+    def refresh_interval(args, config, profile):  # type: ignore[no-untyped-def]
+        return resolve_settings(config, profile, refresh=args.refresh, demo=args.demo).refresh
 
     config = load_config(write(tmp_path, """
 [profiles.contoso]
@@ -142,3 +146,8 @@ refresh = 120
     assert refresh_interval(parse([]), config, select_profile(config, "contoso", {})) == 60
     assert refresh_interval(parse([]), config, select_profile(config, "fabrikam", {})) == 120
     assert refresh_interval(parse(["--refresh", "30"]), config, select_profile(config, "fabrikam", {})) == 30
+    # a switch in the palette resolves by the same rule: fabrikam's own, then the file's
+    # default for contoso (not fabrikam's 120 carried over)
+    assert _profile_source(config, "fabrikam", parse([]))()[1].refresh == 120
+    assert _profile_source(config, "contoso", parse([]))()[1].refresh == 60
+    assert _profile_source(config, "contoso", parse(["--refresh", "15"]))()[1].refresh == 15
