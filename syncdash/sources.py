@@ -85,7 +85,7 @@ def _emulated_key(key: str, permissions: str | None) -> str:
 
 def demo(permissions: str | None = None) -> Source:
     def store() -> TenantStore:
-        from syncdash.emulator.demo import build_demo_tenant, mutate_demo_tenant
+        from syncdash.emulator.scenarios.demo import build_demo_tenant, mutate_demo_tenant
         from syncdash.emulator.tenant import TenantStore
 
         rng = random.Random(0)

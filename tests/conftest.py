@@ -85,7 +85,7 @@ class Dashboard:
 def dashboard(tmp_path) -> Callable[..., Dashboard]:
     """``dashboard(tenant=None, faults=None, theme=None, store_dir=None)`` → an unstarted
     SyncdashApp on the demo tenant (or ``tenant``) with a frozen clock and its own store."""
-    from syncdash.emulator.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
     from syncdash.store import Store
     from syncdash.ui.app import SyncdashApp
     from syncdash.ui.themes import shipped_theme_dirs

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.demo:
-            from syncdash.emulator.demo import build_demo_tenant
+            from syncdash.emulator.scenarios.demo import build_demo_tenant
 
             store = TenantStore(build_demo_tenant(datetime.now(timezone.utc)))
         else:

@@ -23,7 +23,7 @@ from bench_ui import RUNS, time_to_text
 
 def serve(errors: int, directory: Path) -> tuple[subprocess.Popen, str]:
     tenant = directory / "tenant.json"
-    subprocess.run([sys.executable, "-m", "syncdash.emulator.generate", "--users", str(errors * 11 // 10),
+    subprocess.run([sys.executable, "-m", "syncdash.emulator.scenarios.generate", "--users", str(errors * 11 // 10),
                     "--groups", "5000", "--contacts", "2000", "--errors", str(errors), "-o", str(tenant)], check=True)
     process = subprocess.Popen([sys.executable, "-m", "syncdash.emulator", str(tenant), "--port", "0"],
                                stdout=subprocess.PIPE, text=True)

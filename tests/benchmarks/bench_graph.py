@@ -14,9 +14,9 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from syncdash.emulator.demo import build_demo_tenant
+from syncdash.emulator.scenarios.demo import build_demo_tenant
 from syncdash.emulator.faults import Faults
-from syncdash.emulator.generate import generate_tenant
+from syncdash.emulator.scenarios.generate import generate_tenant
 from syncdash.emulator.service import GraphEmulator
 from syncdash.emulator.tenant import TenantStore
 from syncdash.emulator.transport import EmulatorTransport
@@ -28,7 +28,7 @@ from syncdash.model import ScanResult
 FIRST_REQUEST = """
 import asyncio, time
 started = time.perf_counter()
-from syncdash.emulator.demo import build_demo_tenant
+from syncdash.emulator.scenarios.demo import build_demo_tenant
 from syncdash.emulator.service import GraphEmulator
 from syncdash.emulator.tenant import TenantStore
 from syncdash.emulator.transport import EmulatorTransport

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from syncdash.emulator.faults import Faults
-from syncdash.emulator.generate import generate_tenant
+from syncdash.emulator.scenarios.generate import generate_tenant
 from syncdash.emulator.service import GraphEmulator
 from syncdash.emulator.tenant import TenantStore
 from syncdash.emulator.transport import EmulatorTransport

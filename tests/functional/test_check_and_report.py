@@ -14,7 +14,7 @@ import pytest
 from factories import conflict, contact, tenant, user
 
 from syncdash.cli import main
-from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
+from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant
 from syncdash.emulator.faults import Faults
 from syncdash.emulator.server import serving
 from syncdash.emulator.service import GraphEmulator

@@ -9,7 +9,7 @@ from textual.color import Color
 from textual.content import Content
 from textual.widgets import Input
 
-from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
+from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant
 from syncdash.emulator.faults import Faults
 from syncdash.ui.screens.help import HelpScreen
 from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import settle
 from syncdash.cli import main
-from syncdash.emulator.demo import build_demo_tenant
+from syncdash.emulator.scenarios.demo import build_demo_tenant
 from syncdash.emulator.faults import Faults
 from syncdash.emulator.server import make_server
 from syncdash.emulator.service import GraphEmulator

@@ -29,7 +29,7 @@ from azure.identity import AuthenticationRecord
 from syncdash import files
 from syncdash.auth import records
 from syncdash.cli import main
-from syncdash.emulator.demo import build_demo_tenant
+from syncdash.emulator.scenarios.demo import build_demo_tenant
 from syncdash.files import UnsafePath, write_atomically
 from syncdash.graph.mirror import KindMirror, Mirror
 from syncdash.model import Domain, ObjectKind, SyncSettings, TenantStatus, Unknown

@@ -19,7 +19,7 @@ from conftest import FROZEN_NOW, settle
 from syncdash.pipeline import check_object, read_once
 from syncdash.cli import main
 from syncdash.diagnose.findings import Diagnosis, Status
-from syncdash.emulator.demo import DEMO_SCENARIOS, build_demo_tenant
+from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant
 from syncdash.model import Unknown
 
 SETS = ("full", "least-privilege", "no-contacts", "not-global-admin", "app-only")

@@ -91,7 +91,7 @@ async def test_an_object_chosen_before_the_complete_scan_is_diagnosed_from_the_l
     that list instead of listing every object in error again (at 100,000 objects in
     error, a hundred pages for every key press), and conclude the same."""
     from syncdash.diagnose.engine import diagnose
-    from syncdash.emulator.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
     from syncdash.graph.facts import gather_facts
     from syncdash.graph.index import DirectoryIndex
     from syncdash.graph.scan import scan_fast

@@ -106,7 +106,7 @@ def test_a_theme_nested_deep_or_injecting_css_is_named_and_skipped(tmp_path, nam
 
 @pytest.mark.parametrize("name", ["deep", "css"])
 async def test_the_dashboard_starts_past_a_broken_theme_and_says_so(tmp_path, name):
-    from syncdash.emulator.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
     from syncdash.emulator.transport import EmulatorTransport
     from syncdash.graph.client import build_client
     from syncdash.store import Store

@@ -11,8 +11,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from syncdash.diagnose.service_errors import NOT_RECOGNISED, remedy
-from syncdash.emulator.demo import _archive_exists, _email_in_use, _litigation_hold, _proxy_in_use
-from syncdash.emulator.objects import service_error as demo_service_error
+from syncdash.emulator.scenarios.demo import _archive_exists, _email_in_use, _litigation_hold, _proxy_in_use
+from syncdash.emulator.scenarios.objects import service_error as demo_service_error
 from syncdash.graph.parse import directory_object, service_error
 from syncdash.model import DirectoryObject, ObjectKind, ServiceError, ServiceErrorKind
 

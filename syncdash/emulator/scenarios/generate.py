@@ -1,4 +1,4 @@
-"""Synthetic tenants for scale tests, and ``python -m syncdash.emulator.generate``.
+"""Synthetic tenants for scale tests, and ``python -m syncdash.emulator.scenarios.generate``.
 
 Why: syncdash has to stay usable on directories of 100,000 objects, which no one
 wants to hand-write and no test tenant has. The generated objects have the demo's
@@ -17,7 +17,9 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from syncdash.emulator.objects import (
+from syncdash.emulator.scenarios.builder import TenantBuilder
+from syncdash.emulator.scenarios.document import tenant_document
+from syncdash.emulator.scenarios.objects import (
     DEPARTMENT_NAMES,
     GIVEN_NAMES,
     GROUP_ODATA_TYPE,
@@ -28,12 +30,10 @@ from syncdash.emulator.objects import (
     USER_ODATA_TYPE,
     GroupKind,
     JsonObject,
-    TenantBuilder,
     address_of,
     align_last_sync,
     property_conflict,
     soft_deleted,
-    tenant_document,
 )
 
 #: Group kinds in rotation; every fourth group is a cloud-born Microsoft 365 group.
@@ -177,7 +177,7 @@ def _moment(text: str) -> datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m syncdash.emulator.generate",
+        prog="python -m syncdash.emulator.scenarios.generate",
         description="Write a synthetic tenant file (Graph-shaped JSON) for scale tests.",
     )
     parser.add_argument("--users", type=_count, default=1000, help="live users (default 1000)")

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from syncdash.emulator.objects import (
+from syncdash.emulator.scenarios.builder import TenantBuilder
+from syncdash.emulator.scenarios.document import tenant_document
+from syncdash.emulator.scenarios.objects import (
     DEPARTMENT_NAMES,
     GIVEN_NAMES,
     GROUP_ODATA_TYPE,
@@ -31,7 +33,6 @@ from syncdash.emulator.objects import (
     ExchangeError,
     GroupKind,
     JsonObject,
-    TenantBuilder,
     address_local,
     address_of,
     align_last_sync,
@@ -43,7 +44,6 @@ from syncdash.emulator.objects import (
     require_utc,
     service_error,
     soft_deleted,
-    tenant_document,
 )
 
 DEMO_SEED = 20261124

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from syncdash.emulator.generate import generate_tenant, max_errors
+from syncdash.emulator.scenarios.generate import generate_tenant, max_errors
 
 NOW = datetime(2026, 11, 24, 10, 15, 3, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def kind(obj: dict[str, Any]) -> str:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "syncdash.emulator.generate", *args],
+    return subprocess.run([sys.executable, "-m", "syncdash.emulator.scenarios.generate", *args],
                           cwd=ROOT, capture_output=True, timeout=120)
 
 
@@ -92,7 +92,7 @@ def test_same_seed_same_tenant_and_another_seed_differs() -> None:
 
 
 def test_shapes_match_the_demo() -> None:
-    from syncdash.emulator.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
 
     demo = build_demo_tenant(NOW)
     t = make()
