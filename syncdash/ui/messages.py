@@ -1,97 +1,112 @@
 """What the workers tell the UI. Workers only read Graph and post these; the app holds
-the state and the widgets draw it."""
+the state and the widgets draw it.
+
+Dataclasses without ``repr`` or ``eq``: a message may carry 100,000 objects, and nothing
+should ever format or compare them whole."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
-from syncdash.model import DirectoryObject, ObjectFacts
+from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind
 from syncdash.ui.rows import Row
 
 if TYPE_CHECKING:
     from syncdash.graph.tenant import TenantSnapshot
     from syncdash.pipeline import TenantView
 
+_QUIET = {"repr": False, "eq": False}
 
+
+@dataclass(**_QUIET)
 class TenantRead(Message):
     """The tenant status and recycle bin, just read."""
 
-    def __init__(self, snapshot: TenantSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: TenantSnapshot
 
 
+@dataclass(**_QUIET)
 class CachedObjects(Message):
     """The cached list's objects, decoded in a thread after its rows were drawn."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], index: DirectoryIndex) -> None:
-        super().__init__()
-        self.objects = objects
-        self.index = index
+    objects: tuple[DirectoryObject, ...]
+    index: DirectoryIndex
 
 
+@dataclass(**_QUIET)
 class ListRead(Message):
     """The fast, filtered list arrived (not complete: the full scan is still running),
     with its rows and an index of its objects built by the worker."""
 
-    def __init__(self, objects: tuple[DirectoryObject, ...], complete: bool, rows: dict[str, Row],
-                 index: DirectoryIndex) -> None:
-        super().__init__()
-        self.objects = objects
-        self.complete = complete
-        self.rows = rows
-        self.index = index
+    objects: tuple[DirectoryObject, ...]
+    complete: bool
+    rows: dict[str, Row]
+    index: DirectoryIndex
 
 
+@dataclass(**_QUIET)
 class Scanned(Message):
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self.count = count
+    """How many objects the running scan has read."""
+
+    count: int
 
 
+@dataclass(**_QUIET)
 class ScanFinished(Message):
     """A complete reading: the list, and an index of every object to answer lookups
     locally; with the list's rows and which objects are unchanged (``same``: the list
     they were compared with, and their ids), both worked out by the worker."""
 
-    def __init__(self, view: TenantView, *, rows: dict[str, Row],
-                 same: tuple[dict[str, DirectoryObject], set[str]]) -> None:
-        super().__init__()
-        self.rows = rows
-        self.same = same
-        self.resynced = view.resynced
-        self.objects = view.in_error
-        self.index = view.index
-        self.unavailable = view.unavailable
-        self.complete = view.complete
+    view: TenantView
+    rows: dict[str, Row]
+    same: tuple[dict[str, DirectoryObject], set[str]]
+
+    @property
+    def objects(self) -> tuple[DirectoryObject, ...]:
+        return self.view.in_error
+
+    @property
+    def index(self) -> DirectoryIndex:
+        return self.view.index
+
+    @property
+    def unavailable(self) -> tuple[str, ...]:
+        return self.view.unavailable
+
+    @property
+    def complete(self) -> bool:
+        return self.view.complete
+
+    @property
+    def resynced(self) -> tuple[ObjectKind, ...]:
+        return self.view.resynced
 
 
+@dataclass(**_QUIET)
 class NothingChanged(Message):
     """A refresh found the tenant as the list on screen already shows it."""
 
 
+@dataclass(**_QUIET)
 class RefreshFailed(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+    reason: str
 
 
+@dataclass(**_QUIET)
 class LookupFailed(Message):
     """The chosen object's lookups failed (before the complete scan)."""
 
-    def __init__(self, object_id: str, reason: str) -> None:
-        super().__init__()
-        self.object_id = object_id
-        self.reason = reason
+    object_id: str
+    reason: str
 
 
+@dataclass(**_QUIET)
 class Diagnosed(Message):
-    def __init__(self, object_id: str, facts: ObjectFacts, diagnosis: Diagnosis) -> None:
-        super().__init__()
-        self.object_id = object_id
-        self.facts = facts
-        self.diagnosis = diagnosis
+    object_id: str
+    facts: ObjectFacts
+    diagnosis: Diagnosis
