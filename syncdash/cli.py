@@ -178,7 +178,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
     from syncdash.config import ConfigError, resolve_settings
     from syncdash.store import Store
     from syncdash.ui.app import SyncdashApp
-    from syncdash.ui.keys import binding_ids
+    from syncdash.ui.bindings import binding_ids
     from syncdash.ui.themes import shipped_theme_dirs
 
     unknown = sorted(set(config.keys) - binding_ids()) if config.keys else []

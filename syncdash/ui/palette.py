@@ -3,18 +3,29 @@ is matched and shown as plain text, never read as markup."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterable
+from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape as escape_markup
 
-from syncdash.ui.rows import Row
+from syncdash.ui.rows import Row, RowSet
 from syncdash.ui.widgets.error_list import ErrorList
 
-if TYPE_CHECKING:
-    from syncdash.ui.app import SyncdashApp
+class Palette(Protocol):
+    """What the palette's entries need of the app (the app is above this module)."""
+
+    @property
+    def rows(self) -> RowSet: ...
+
+    @property
+    def profiles(self) -> Iterable[str]: ...
+
+    def jump_to(self, object_id: str) -> None: ...
+
+    def switch_profile(self, name: str) -> None: ...
 
 
 def _literal_hit(matcher: Matcher, label: str) -> Content:
@@ -42,14 +53,14 @@ class JumpToObject(Provider):
     OFFERED = 10
 
     async def discover(self) -> Hits:
-        app = cast("SyncdashApp", self.app)
-        for row in app.query_one(ErrorList).rows[: self.OFFERED]:
+        app = cast(Palette, self.app)
+        for row in self.app.query_one(ErrorList).rows[: self.OFFERED]:
             subject = _subject(row)
             yield DiscoveryHit(Content("Jump to ") + Content(subject), lambda i=row.id: app.jump_to(i),
                                text=f"Jump to {subject}", help=escape_markup(row.cells[4]))
 
     async def search(self, query: str) -> Hits:
-        app = cast("SyncdashApp", self.app)
+        app = cast(Palette, self.app)
         matcher = self.matcher(query)
         for row in app.rows.rows.values():
             subject = _subject(row)
@@ -63,7 +74,7 @@ class SwitchProfile(Provider):
     """Command palette: another tenant of the config file, without restarting."""
 
     async def search(self, query: str) -> Hits:
-        app = cast("SyncdashApp", self.app)
+        app = cast(Palette, self.app)
         matcher = self.matcher(query)
         for name in app.profiles:
             label = f"Switch to profile {name}"

@@ -489,7 +489,7 @@ async def test_help_lists_every_key_with_its_id(dashboard):
         assert isinstance(app.screen, HelpScreen)
         table = app.screen._table
         ids = {str(cell) for column in table.columns for cell in column._cells}
-        from syncdash.ui.keys import binding_ids
+        from syncdash.ui.bindings import binding_ids
 
         assert binding_ids() <= ids  # every remappable key, the dialogs' too
         assert {"app.palette", "checklist.down", "detail.page_up", "note.save"} <= ids
