@@ -34,14 +34,14 @@ def checklist_text(app) -> str:  # type: ignore[no-untyped-def]
     return checklist_lines(app)
 
 
-async def cached_then_slow(dashboard, tmp_path, latency: float):  # type: ignore[no-untyped-def]
+async def cached_then_slow(dashboard, tmp_path, latency: float, **faults):  # type: ignore[no-untyped-def]
     """A dashboard whose cache holds the demo's list (one run filled it) and whose
-    Graph answers every request ``latency`` seconds late."""
+    Graph answers every request ``latency`` seconds late (with ``faults`` besides)."""
     first = dashboard(store_dir=tmp_path / "cache")
     async with first.app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
     first.store.close()
-    return dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=latency))
+    return dashboard(store_dir=tmp_path / "cache", faults=Faults(latency=latency, **faults))
 
 
 def notices(app, about: str = "") -> list[str]:  # type: ignore[no-untyped-def]
@@ -836,3 +836,17 @@ async def test_an_unexpected_failure_is_shown_and_the_refresh_goes_on(tmp_path):
         assert "unexpected error: RuntimeError: a library's surprise" in status_text(app)
         assert len(attempts) >= 2 and app.is_running  # the next refresh was scheduled
     store.close()
+
+
+async def test_a_lookup_that_fails_says_so_in_the_checklist_and_r_retries(dashboard, tmp_path):
+    """The cached list's object is looked up before Graph has answered anything; when
+    that lookup fails, its checklist says why instead of spinning on."""
+    slow = await cached_then_slow(dashboard, tmp_path, latency=0.05, deny={"$batch": 403})
+    async with slow.app.run_test(size=(160, 48)) as pilot:
+        for _ in range(400):
+            if "could not run" in checklist_text(slow.app):
+                break
+            await pilot.pause(0.05)
+        text = checklist_text(slow.app)
+        assert "The three steps could not run" in text and "r retries" in text, text
+        assert not slow.app.query_one(ChecklistPane).running
