@@ -85,7 +85,8 @@ def _emulated_key(key: str, permissions: str | None) -> str:
 
 def demo(permissions: str | None = None) -> Source:
     def store() -> TenantStore:
-        from syncdash.emulator.scenarios.demo import build_demo_tenant, mutate_demo_tenant
+        from syncdash.emulator.scenarios.demo import build_demo_tenant
+        from syncdash.emulator.scenarios.living import mutate_demo_tenant
         from syncdash.emulator.tenant import TenantStore
 
         rng = random.Random(0)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant, mutate_demo_tenant
+from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant
+from syncdash.emulator.scenarios.living import mutate_demo_tenant
 
 NOW = datetime(2026, 11, 24, 10, 15, 3, tzinfo=UTC)
 Obj = dict[str, Any]

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from syncdash.diagnose.service_errors import NOT_RECOGNISED, remedy
-from syncdash.emulator.scenarios.demo import _archive_exists, _email_in_use, _litigation_hold, _proxy_in_use
+from syncdash.emulator.scenarios.exchange_errors import archive_exists, email_in_use, litigation_hold, proxy_in_use
 from syncdash.emulator.scenarios.objects import service_error as demo_service_error
 from syncdash.graph.parse import directory_object, service_error
 from syncdash.model import DirectoryObject, ObjectKind, ServiceError, ServiceErrorKind
@@ -50,11 +50,11 @@ def kind_of(text: str, parameter: str = "") -> tuple[ServiceErrorKind, str | Non
 @pytest.mark.parametrize(
     ("exchange_error", "kind", "value"),
     [
-        (_email_in_use("smtp:approvals@contoso.com"), KIND.DUPLICATE_VALUE, "smtp:approvals@contoso.com"),
-        (_proxy_in_use("SMTP:nestor.wilke@contoso.com", "Nestor Wilke (old mailbox)"), KIND.DUPLICATE_VALUE,
+        (email_in_use("smtp:approvals@contoso.com"), KIND.DUPLICATE_VALUE, "smtp:approvals@contoso.com"),
+        (proxy_in_use("SMTP:nestor.wilke@contoso.com", "Nestor Wilke (old mailbox)"), KIND.DUPLICATE_VALUE,
          "SMTP:nestor.wilke@contoso.com"),
-        (_litigation_hold("Diego Siciliani"), KIND.HOLD, None),
-        (_archive_exists("Adele Vance", GUID_ONPREM, GUID_CLOUD), KIND.GUID_MISMATCH, GUID_ONPREM),
+        (litigation_hold("Diego Siciliani"), KIND.HOLD, None),
+        (archive_exists("Adele Vance", GUID_ONPREM, GUID_CLOUD), KIND.GUID_MISMATCH, GUID_ONPREM),
     ],
 )
 def test_the_demo_tenants_service_errors_are_classified(exchange_error, kind, value):
