@@ -126,7 +126,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     for _ in range(100):  # the workers' last messages may still be in flight on a busy machine
         loading = any(getattr(widget, "running", False) for widget in app.query("ChecklistPane"))
-        if not getattr(getattr(app, "freshness", None), "scanning", False) and not loading:
+        if not app.state.freshness.scanning and not loading:
             break
         await pilot.pause(0.05)
     await pilot.pause()

@@ -98,6 +98,13 @@ class RefreshFailed(Message):
 
 
 @dataclass(**_QUIET)
+class Throttled(Message):
+    """Graph asked syncdash to wait this long before its next try."""
+
+    seconds: float
+
+
+@dataclass(**_QUIET)
 class LookupFailed(Message):
     """The chosen object's lookups failed (before the complete scan)."""
 

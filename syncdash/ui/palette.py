@@ -11,14 +11,16 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape as escape_markup
 
-from syncdash.ui.rows import Row, RowSet
+from syncdash.ui.rows import Row
+from syncdash.ui.state import Dashboard
 from syncdash.ui.widgets.error_list import ErrorList
+
 
 class Palette(Protocol):
     """What the palette's entries need of the app (the app is above this module)."""
 
     @property
-    def rows(self) -> RowSet: ...
+    def state(self) -> Dashboard: ...
 
     @property
     def profiles(self) -> Iterable[str]: ...
@@ -62,7 +64,7 @@ class JumpToObject(Provider):
     async def search(self, query: str) -> Hits:
         app = cast(Palette, self.app)
         matcher = self.matcher(query)
-        for row in app.rows.rows.values():
+        for row in app.state.rows.rows.values():
             subject = _subject(row)
             score = matcher.match(subject)
             if score > 0:

@@ -105,7 +105,7 @@ async def test_moving_the_cursor_shows_that_object_in_detail_and_checklist(dashb
         await loaded(pilot)
         await pilot.press("down", "down")
         chosen = app.query_one(ErrorList).highlighted
-        assert app.selected is not None and app.selected.id == chosen.id
+        assert app.state.selected is not None and app.state.selected.id == chosen.id
         assert chosen.cells[1] in detail_text(app)
 
 
@@ -228,12 +228,12 @@ async def test_space_ticks_a_manual_check_and_it_survives_a_restart(dashboard, t
         await loaded(pilot)
         await pilot.press("tab", "tab", "space")
         assert "[x] Identity synchronization error report" in checklist_text(first.app)
-        chosen = first.app.selected.id
+        chosen = first.app.state.selected.id
     first.store.close()
     second = dashboard(store_dir=tmp_path / "one")
     async with second.app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
-        assert second.app.selected.id == chosen
+        assert second.app.state.selected.id == chosen
         assert "[x] Identity synchronization error report" in checklist_text(second.app)
         await pilot.press("tab", "tab", "space")
         assert "[ ] Identity synchronization error report" in checklist_text(second.app)
@@ -247,9 +247,9 @@ async def test_n_edits_a_note_that_is_kept(dashboard, tmp_path):
         assert isinstance(made.app.screen, NoteScreen)
         await pilot.press(*"ticket 4711", "ctrl+s")
         assert "ticket 4711" in detail_text(made.app)
-        assert made.store.note("test", made.app.selected.id) == "ticket 4711"
+        assert made.store.note("test", made.app.state.selected.id) == "ticket 4711"
         await pilot.press("n", "escape")
-        assert made.store.note("test", made.app.selected.id) == "ticket 4711"
+        assert made.store.note("test", made.app.state.selected.id) == "ticket 4711"
 
 
 async def test_r_refreshes_now_and_the_list_lives(dashboard):
@@ -456,10 +456,10 @@ async def test_c_copies_and_o_shows_the_admin_center_link(dashboard):
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
         await pilot.press("c")
-        assert app.clipboard == app.selected.upn
+        assert app.clipboard == app.state.selected.upn
         await pilot.press("o")
         assert isinstance(app.screen, LinkScreen)
-        assert app.clipboard.startswith("https://entra.microsoft.com/") and app.selected.id in app.clipboard
+        assert app.clipboard.startswith("https://entra.microsoft.com/") and app.state.selected.id in app.clipboard
         await pilot.press("escape")
         assert not isinstance(app.screen, LinkScreen)
 
@@ -766,13 +766,13 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
         await pilot.press("tab", "tab", "space")  # a tick on Contoso's first object
-        contoso_ticks = made.store.ticks("test", app.selected.id)
+        contoso_ticks = made.store.ticks("test", app.state.selected.id)
         await pilot.press("ctrl+p", *"profile fabrikam")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await loaded(pilot)
         assert names(app) == ["Fabrikam Fay"] and app.tenant_key == "profile:fabrikam"
-        assert made.store.ticks("profile:fabrikam", app.selected.id) == frozenset()
+        assert made.store.ticks("profile:fabrikam", app.state.selected.id) == frozenset()
         assert contoso_ticks and "1 users · 0 groups · 0 contacts" in status_text(app)
         assert (app.refresh_interval, app.theme, app.permissions) == (120, "syncdash-light", None)  # the profile's own
 

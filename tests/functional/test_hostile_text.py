@@ -113,7 +113,7 @@ async def test_the_dashboard_notifies_a_hostile_error_as_safe_text(dashboard):
         assert any("HTTP 500" in message for message in shown), shown
         for message in shown:
             assert not UNSAFE.search(message), repr(message)
-        problem = board.app.freshness.problem or ""
+        problem = board.app.state.freshness.problem or ""
         assert "pwned" in problem and not UNSAFE.search(problem)
     board.store.close()
 

@@ -42,7 +42,7 @@ async def test_dashboard_report_check_and_export_conclude_the_same_for_every_dem
         for obj in view.in_error:
             app.jump_to(obj.id)
             await pilot.pause()
-            on_screen[obj.id] = _read(app.diagnosis)
+            on_screen[obj.id] = _read(app.state.diagnosis)
         assert on_screen == reported
 
         await pilot.press("e")

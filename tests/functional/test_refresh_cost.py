@@ -30,7 +30,7 @@ async def test_a_quiet_scheduled_refresh_costs_one_low_priority_delta_request_a_
         assert len(app.query_one("ErrorList").rows) == 29
 
         # once STATUS_EVERY has passed, the status and the bin come back in one $batch
-        app._reader._snapshot_at -= STATUS_EVERY + 1
+        app.session.reader._snapshot_at -= STATUS_EVERY + 1
         start = len(made.emulator.requests)
         app.refresh_tenant()
         await settle(pilot)
@@ -69,12 +69,12 @@ async def test_a_quiet_refresh_rebuilds_nothing_and_says_when_it_looked(dashboar
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await pilot.press("j", "j")
-        index, rows, chosen = app.index, app.query_one("ErrorList").rows, app.selected
+        index, rows, chosen = app.state.index, app.query_one("ErrorList").rows, app.state.selected
         later = FROZEN_NOW + timedelta(minutes=7)
         app.clock = lambda: later
         app.refresh_tenant()
         await settle(pilot)
-        assert app.index is index and app.query_one("ErrorList").rows == rows and app.selected is chosen
+        assert app.state.index is index and app.query_one("ErrorList").rows == rows and app.state.selected is chosen
         status = app.query_one("StatusBar").shown.plain
         assert f"{later:%H:%M}" in status and "complete" in status
 
@@ -82,7 +82,7 @@ async def test_a_quiet_refresh_rebuilds_nothing_and_says_when_it_looked(dashboar
         made.emulator.store.touch()
         app.refresh_tenant()
         await settle(pilot)
-        assert app.index is not index  # a change still rebuilds
+        assert app.state.index is not index  # a change still rebuilds
 
 
 @pytest.mark.parametrize("connect", ["in-process"], indirect=True)

@@ -43,7 +43,7 @@ async def test_ctrl_c_while_typing_a_note_keeps_the_draft(dashboard, tmp_path):
     made = dashboard(store_dir=tmp_path / "notes")
     async with made.app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        chosen = made.app.selected.id
+        chosen = made.app.state.selected.id
         await pilot.press("n", *"half-typed ticket", "ctrl+c")
         await pilot.pause()
     assert made.store.note("test", chosen) == "half-typed ticket"
@@ -54,12 +54,12 @@ async def test_a_20x5_window_and_back_loses_nothing(dashboard):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("down", "down")
-        chosen = app.selected.id
+        chosen = app.state.selected.id
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
         await pilot.press("down", "up", "tab", "question_mark", "escape", "shift+tab", "shift+tab")
         await pilot.pause()
         await pilot.resize_terminal(120, 36)
         await pilot.pause()
-        assert len(app.query_one(ErrorList).rows) == 29 and app.selected.id == chosen
+        assert len(app.query_one(ErrorList).rows) == 29 and app.state.selected.id == chosen
         assert app.is_running

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rich.style import Style
@@ -14,6 +13,7 @@ from textual.widgets import ProgressBar, Static
 from syncdash.model import ObjectKind, TenantStatus, Unknown
 from syncdash.sanitize import safe_text
 from syncdash.ui.rows import age
+from syncdash.ui.state import Freshness
 
 STALE_SYNC = timedelta(hours=2)
 SEPARATOR = "  │ "
@@ -35,20 +35,6 @@ def _flowed(groups: list[Text], width: int) -> Text:
         text.append_text(group)
         used += group.cell_len
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How the list on screen came to be: from the cache or live, complete or not."""
-
-    source: str  # "cached", "live" or "stale"
-    complete: bool
-    refreshed: datetime | None
-    scanning: bool
-    scanned: int = 0
-    problem: str | None = None
-    #: After a failed refresh: when the next one runs (``r`` runs it at once).
-    next_try: datetime | None = None
 
 
 class StatusBar(Horizontal):
