@@ -47,7 +47,7 @@ def _seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     from syncdash.clouds import CLOUD_NAMES
-    from syncdash.config import AUTH_MODES
+    from syncdash.config_keys import AUTH_MODES
     from syncdash.export import CHECK_FORMATS, REPORT_FORMATS
 
     parser = argparse.ArgumentParser(

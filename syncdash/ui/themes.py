@@ -20,7 +20,7 @@ from textual.app import App
 from textual.color import Color
 from textual.theme import Theme
 
-from syncdash.config import TomlError, read_toml
+from syncdash.toml_files import TomlError, read_toml
 from syncdash.sanitize import safe_text
 
 DEFAULT_THEME = "syncdash-dark"
