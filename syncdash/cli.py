@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
     from syncdash.config import Config, Settings
+    from syncdash.evidence import EvidenceSource
     from syncdash.sources import Source
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
@@ -43,7 +44,19 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def resolve_source(args: argparse.Namespace, config: Config) -> Source:
-    """The tenant the arguments (or the config's profiles) name."""
+    """The tenant the arguments (or the config's profiles) name, and where its Connect
+    Health is read (``--health-url``, ``--no-health``)."""
+    from syncdash import sources
+
+    source = _tenant_source(args, config)
+    if getattr(args, "no_health", False):
+        return sources.without_health(source, "turned off for this run (--no-health)")
+    if getattr(args, "health_url", None):
+        return sources.health_url(source, args.health_url)
+    return source
+
+
+def _tenant_source(args: argparse.Namespace, config: Config) -> Source:
     from syncdash import sources
     from syncdash.config import select_profile
     from syncdash.store import default_data_dir
@@ -123,11 +136,15 @@ def _write(text: str | Iterable[str], output: Path | None, *, readable: bool = F
         raise UsageError(f"syncdash: cannot write {output}: {exc.strerror or exc}") from None
 
 
-async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
+async def _report(client: GraphServiceClient, evidence: tuple[EvidenceSource, ...], args: argparse.Namespace) -> int:
     from syncdash.export import formats
+    from syncdash.model import SourceState
     from syncdash.pipeline import read_once
 
-    view = await read_once(client)
+    view = await read_once(client, evidence)
+    for status in view.status.sources:
+        if status.state is SourceState.UNAVAILABLE:  # configured and wanted, but not read
+            error(f"not read: {status.name}: {status.reason}")
     diagnoses = view.diagnoses(datetime.now(timezone.utc))
     for reason in view.unavailable:
         error(f"not checked: {reason}")
@@ -139,11 +156,11 @@ async def _report(client: GraphServiceClient, args: argparse.Namespace) -> int:
     return EXIT_CLEAR if view.complete else EXIT_FAILURE
 
 
-async def _check(client: GraphServiceClient, args: argparse.Namespace) -> int:
+async def _check(client: GraphServiceClient, evidence: tuple[EvidenceSource, ...], args: argparse.Namespace) -> int:
     from syncdash.pipeline import check_object
     from syncdash.export import formats
 
-    outcome = await check_object(client, args.object, datetime.now(timezone.utc))
+    outcome = await check_object(client, args.object, datetime.now(timezone.utc), evidence)
     if outcome.diagnosis is None:
         print(formats.several_matches(args.object, outcome.matches), file=sys.stderr)
         return EXIT_FAILURE
@@ -199,6 +216,7 @@ def _dashboard(args: argparse.Namespace, config: Config) -> int:
         keymap=config.keys,
         theme_dirs=[*shipped_theme_dirs(), (config.path or Path(".")).parent / "themes"],
         cloud=source.cloud,
+        evidence=source.evidence,
         profiles={name: _profile_source(config, name, args) for name in config.profiles},
         on_first_frame=resume_after_start_up,
     )
@@ -249,12 +267,13 @@ def _run(args: argparse.Namespace) -> int:
         from syncdash import account
 
         return account.run(args.command, args, config)
-    client = _headless_client(resolve_source(args, config))
+    source = resolve_source(args, config)
+    client = _headless_client(source)
     import asyncio
 
     if args.command == "check":
-        return asyncio.run(_check(client, args))
-    return asyncio.run(_report(client, args))
+        return asyncio.run(_check(client, source.evidence(), args))
+    return asyncio.run(_report(client, source.evidence(), args))
 
 
 def _main(argv: Sequence[str] | None) -> int:

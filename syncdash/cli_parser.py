@@ -27,6 +27,10 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
         "--graph-url", metavar="URL", help="Graph base URL (an emulator on loopback, or a cloud's Graph)", **defaults
     )
     parser.add_argument("--profile", metavar="NAME", help="tenant profile of the config file", **defaults)
+    health = parser.add_mutually_exclusive_group()
+    health.add_argument("--health-url", metavar="URL",
+                        help="read Connect Health from this Resource Manager base (an emulator on loopback)", **defaults)
+    health.add_argument("--no-health", action="store_true", help="read Graph only, not Connect Health", **defaults)
     parser.add_argument(
         "--permissions", metavar="SET",
         help="with --demo or --tenant-file: sign in with these permissions only — a preset (full, "

@@ -58,6 +58,8 @@ class Profile:
     token_cache: str = "auto"
     client_secret_file: Path | None = None
     certificate_path: Path | None = None
+    #: Read Connect Health (Azure Resource Manager) as well as Graph.
+    health: bool = True
 
     @property
     def app_only(self) -> bool:
@@ -124,13 +126,14 @@ def parse_profile(name: str, data: Any, where: str) -> Profile:
         )
     values = read_table(data, PROFILE, where)
     authority, graph_url, portal = values.pop("authority"), values.pop("graph_url"), values.pop("portal")
+    resource_manager = values.pop("resource_manager")
     cloud_name = values.pop("cloud")
     if cloud_name == "custom":
         if not authority or not graph_url:
             raise ConfigError(f"{where}: cloud = \"custom\" needs both 'authority' and 'graph_url'")
-        cloud = custom_cloud(authority, graph_url, portal)
-    elif authority or graph_url:
-        raise ConfigError(f"{where}: 'authority' and 'graph_url' are only for cloud = \"custom\"")
+        cloud = custom_cloud(authority, graph_url, portal, resource_manager)
+    elif authority or graph_url or resource_manager:
+        raise ConfigError(f"{where}: 'authority', 'graph_url' and 'resource_manager' are only for cloud = \"custom\"")
     else:
         cloud = CLOUDS[cloud_name]
     return Profile(name=name, cloud=cloud, **values)

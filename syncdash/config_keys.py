@@ -65,6 +65,12 @@ def number(low: float, high: float, unit: str, *, above_low: bool = False) -> Ch
     return check
 
 
+def boolean(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be true or false")
+    return value
+
+
 def key_table(value: Any, where: str, key: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [keys] maps binding ids to key strings, e.g. \"app.quit\" = \"ctrl+q\"")
@@ -81,6 +87,7 @@ def table(value: Any, where: str, key: str) -> dict[str, Any]:
 
 
 text.__doc__ = "string"
+boolean.__doc__ = "true or false"
 path.__doc__ = "file path (~ allowed)"
 key_table.__doc__ = "table: binding id = keys"
 table.__doc__ = "tables"
@@ -117,6 +124,8 @@ PROFILE = (
     Key("authority", text, None, "sign-in authority of a custom cloud"),
     Key("graph_url", text, None, "Graph base URL of a custom cloud, e.g. https://graph.example.gov/v1.0"),
     Key("portal", text, None, "admin center of a custom cloud (for the o key's links)"),
+    Key("resource_manager", text, None, "Azure Resource Manager URL of a custom cloud (for Connect Health)"),
+    Key("health", boolean, True, "read Connect Health through Resource Manager too (false: Graph only)"),
     Key("refresh", SECONDS, None, "this tenant's refresh, over the top-level one"),
     Key("theme", text, None, "this tenant's theme, over the top-level one"),
     Key("token_cache", one_of(*TOKEN_CACHES), "auto", "where delegated tokens are kept"),

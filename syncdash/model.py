@@ -93,6 +93,56 @@ class ServiceError:
     value: str | None = None
 
 
+#: Export error types that say another object holds the value (Microsoft's "Troubleshooting
+#: errors during synchronization": duplicate attributes and data mismatches).
+CONFLICT_TYPES = frozenset({"AttributeValueMustBeUnique", "InvalidSoftMatch", "ObjectTypeMismatch"})
+CONFLICT_ATTRIBUTES = frozenset({"userprincipalname", "proxyaddresses", "mail"})
+
+
+@dataclass(frozen=True, slots=True)
+class OnPremisesSide:
+    """One side of an export error as Connect Health records it: the incoming on-premises
+    object, or the existing object in Entra ID it collided with."""
+
+    display_name: str | None = None
+    distinguished_name: str | None = None
+    object_guid: str | None = None
+    object_type: str | None = None
+    user_principal_name: str | None = None
+    on_premises_upn: str | None = None
+    mail: str | None = None
+    proxy_addresses: str | None = None
+    source_anchor: str | None = None
+    source_of_authority: str | None = None
+    last_dir_sync: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportError:
+    """An export error Entra Connect reported for an object (read from Connect Health):
+    every error type, not only the PropertyConflicts Graph shows."""
+
+    error_type: str
+    bucket: str
+    attribute: str | None
+    value: str | None
+    server_detail: str | None
+    first_occurred: datetime | None
+    occurred: datetime | None
+    dn: str | None
+    incoming: OnPremisesSide
+    existing: OnPremisesSide | None
+    #: Which source reported it ("connect-health").
+    source: str = "connect-health"
+
+    @property
+    def is_conflict(self) -> bool:
+        """A value another object holds (a UPN or an address, not a binary attribute): step 2
+        looks up its holders like a PropertyConflict's."""
+        return (self.error_type in CONFLICT_TYPES and (self.attribute or "").casefold() in CONFLICT_ATTRIBUTES
+                and self.existing is not None)
+
+
 @dataclass(frozen=True, slots=True)
 class DirectoryObject:
     """A user, group or contact with every field syncdash reasons about.
@@ -121,6 +171,12 @@ class DirectoryObject:
     provisioning_errors: tuple[ProvisioningError, ...] = ()
     service_errors: tuple[ServiceError, ...] = ()
     deleted: datetime | None = None
+    #: Export errors another source (Connect Health) reported for this object.
+    export_errors: tuple[ExportError, ...] = ()
+    #: False for an object known only on-premises: its first export failed, so Entra ID
+    #: has none (its ``id`` is then syncdash's own, ``onprem:`` and its objectGuid or DN).
+    in_entra: bool = True
+    object_guid: str | None = None
 
     @property
     def is_deleted(self) -> bool:
@@ -134,7 +190,7 @@ class DirectoryObject:
     @property
     def has_errors(self) -> bool:
         """Whether the object belongs on the sync-error list."""
-        return bool(self.provisioning_errors or self.unresolved_service_errors)
+        return bool(self.provisioning_errors or self.unresolved_service_errors or self.export_errors)
 
     @property
     def service_duplicates(self) -> tuple[ServiceError, ...]:
@@ -147,6 +203,7 @@ class DirectoryObject:
     def conflicting_values(self) -> tuple[str, ...]:
         """Every value another object is said to hold: step 2 names who holds each."""
         values = [e.value for e in self.provisioning_errors] + [e.value for e in self.service_duplicates if e.value]
+        values += [e.value for e in self.export_errors if e.value and e.is_conflict]
         return tuple(dict.fromkeys(values))
 
     @property
@@ -154,6 +211,7 @@ class DirectoryObject:
         """When the most recent of its errors happened: the list sorts by it."""
         moments = [e.occurred for e in self.provisioning_errors if e.occurred]
         moments += [e.created for e in self.unresolved_service_errors if e.created]
+        moments += [since for e in self.export_errors if (since := e.first_occurred or e.occurred)]
         return max(moments, default=None)
 
     @property
@@ -205,6 +263,31 @@ class SyncSettings:
     deletion_threshold: int | None = None
 
 
+class SourceState(str, enum.Enum):
+    READ = "read"
+    UNAVAILABLE = "unavailable"  # configured, but could not be read (no service, no role, not reachable)
+    OFF = "off"  # turned off by the admin
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """One source as the admin is told about it: in the header, in ``report`` and ``check``."""
+
+    name: str
+    state: SourceState
+    reason: str | None = None
+    #: When the source's own data was current (Connect Health: its last report), else when read.
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthNote:
+    """A line of sync health for the header: the last export run, an active alert."""
+
+    level: str  # "error", "warning" or "info"
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class TenantStatus:
     """What the tenant says about its directory synchronization.
@@ -219,6 +302,10 @@ class TenantStatus:
     last_sync: datetime | None | Unknown
     domains: tuple[Domain, ...] | Unknown
     sync_settings: SyncSettings | Unknown
+    #: The evidence sources beyond Graph and how each was read (Connect Health, …).
+    sources: tuple[SourceStatus, ...] = ()
+    #: Sync health those sources report: the last export run, active alerts.
+    health: tuple[HealthNote, ...] = ()
 
     @property
     def initial_domain(self) -> str | None:

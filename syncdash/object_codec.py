@@ -15,7 +15,9 @@ from typing import Any
 from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
+    ExportError,
     ObjectKind,
+    OnPremisesSide,
     ProvisioningError,
     ServiceError,
     ServiceErrorKind,
@@ -65,7 +67,37 @@ def encode_object(obj: DirectoryObject) -> list[Any]:
         [[e.service_instance, _iso(e.created), e.resolved, e.detail_xml, e.summary, list(e.parameters), e.kind.value,
           e.value] for e in obj.service_errors],
         _iso(obj.deleted),
+        [_export_error(e) for e in obj.export_errors], obj.in_entra, obj.object_guid,
     ]
+
+
+def _side(side: OnPremisesSide | None) -> list[Any] | None:
+    if side is None:
+        return None
+    return [side.display_name, side.distinguished_name, side.object_guid, side.object_type, side.user_principal_name,
+            side.on_premises_upn, side.mail, side.proxy_addresses, side.source_anchor, side.source_of_authority,
+            _iso(side.last_dir_sync)]
+
+
+def _export_error(e: ExportError) -> list[Any]:
+    return [e.error_type, e.bucket, e.attribute, e.value, e.server_detail, _iso(e.first_occurred), _iso(e.occurred),
+            e.dn, _side(e.incoming), _side(e.existing), e.source]
+
+
+def _decode_side(data: Any) -> OnPremisesSide | None:
+    if data is None:
+        return None
+    name, dn, guid, kind, upn, source_upn, mail, proxies, anchor, authority, last_sync = data
+    return OnPremisesSide(_maybe_text(name), _maybe_text(dn), _maybe_text(guid), _maybe_text(kind), _maybe_text(upn),
+                          _maybe_text(source_upn), _maybe_text(mail), _maybe_text(proxies), _maybe_text(anchor),
+                          _maybe_text(authority), _moment(last_sync))
+
+
+def _decode_export_error(data: Any) -> ExportError:
+    error_type, bucket, attribute, value, detail, first, occurred, dn, incoming, existing, source = data
+    return ExportError(_text(error_type), _text(bucket), _maybe_text(attribute), _maybe_text(value),
+                       _maybe_text(detail), _moment(first), _moment(occurred), _maybe_text(dn),
+                       _decode_side(incoming) or OnPremisesSide(), _decode_side(existing), _text(source))
 
 
 def _provisioning(data: Any) -> ProvisioningError:
@@ -83,8 +115,8 @@ def decode_object(data: Any) -> DirectoryObject:
     """What :func:`encode_object` wrote; BadObject for anything else."""
     try:
         (oid, kind, name, upn, mail, nickname, proxies, enabled, synced, last_sync, anchor, dn, sam, sid,
-         source_upn, domain, netbios, provisioning, service, deleted) = data
-        if not isinstance(provisioning, list) or not isinstance(service, list):
+         source_upn, domain, netbios, provisioning, service, deleted, exported, in_entra, guid) = data
+        if not isinstance(provisioning, list) or not isinstance(service, list) or not isinstance(exported, list):
             raise BadObject("an error list is not a list")
         return DirectoryObject(
             id=_text(oid), kind=ObjectKind(kind), display_name=_text(name), user_principal_name=_maybe_text(upn),
@@ -95,6 +127,8 @@ def decode_object(data: Any) -> DirectoryObject:
             on_premises_domain=_maybe_text(domain), on_premises_netbios=_maybe_text(netbios),
             provisioning_errors=tuple(_provisioning(e) for e in provisioning),
             service_errors=tuple(_service(e) for e in service), deleted=_moment(deleted),
+            export_errors=tuple(_decode_export_error(e) for e in exported), in_entra=_maybe_bool(in_entra) is not False,
+            object_guid=_maybe_text(guid),
         )
     except BadObject:
         raise

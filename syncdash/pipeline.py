@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from syncdash.diagnose.engine import diagnose
 from syncdash.diagnose.findings import Diagnosis
+from syncdash.evidence import Evidence, EvidenceSource, attach, on_premises_match
 from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
@@ -71,11 +72,25 @@ class TenantView:
 
 
 def _view(everything: list[DirectoryObject], tenant: TenantSnapshot, denied: tuple[str, ...],
-          resynced: tuple[ObjectKind, ...] = ()) -> TenantView:
-    """Index and list of one reading: built the same way for a report and the dashboard."""
+          resynced: tuple[ObjectKind, ...] = (), evidence: tuple[Evidence, ...] = ()) -> TenantView:
+    """Index and list of one reading: built the same way for a report and the dashboard,
+    the evidence of other sources joined to the objects (and objects only they know)."""
+    everything = attach(everything, tuple(error for found in evidence for error in found.export_errors))
     index = DirectoryIndex([*everything, *tenant.recycle_bin])
     in_error = newest_first([obj for obj in everything if obj.has_errors])
-    return TenantView(tenant.status, in_error, index, (*denied, *tenant.unavailable), not denied, resynced)
+    return TenantView(with_sources(tenant.status, evidence), in_error, index, (*denied, *tenant.unavailable),
+                      not denied, resynced)
+
+
+def with_sources(status: TenantStatus, evidence: tuple[Evidence, ...]) -> TenantStatus:
+    """The tenant's status with each source's state and the sync health they report."""
+    return replace(status, sources=tuple(found.status for found in evidence),
+                   health=tuple(note for found in evidence for note in found.notes))
+
+
+async def read_evidence(sources: Sequence[EvidenceSource], now: datetime) -> tuple[Evidence, ...]:
+    """Every source read at once; each says itself when it could not be read."""
+    return tuple(await asyncio.gather(*(source.read(now) for source in sources)))
 
 
 class Diagnoses:
@@ -96,8 +111,10 @@ class Diagnoses:
                                   unavailable=self._unavailable)[1]
 
 
-async def read_once(client: GraphServiceClient) -> TenantView:
-    """Every object listed once, with the tenant status and recycle bin beside it."""
+async def read_once(client: GraphServiceClient, sources: Sequence[EvidenceSource] = (),
+                    now: datetime | None = None) -> TenantView:
+    """Every object listed once, with the tenant status and recycle bin beside it, and
+    what the other sources know."""
     everything: list[DirectoryObject] = []
     denied: list[str] = []
 
@@ -107,10 +124,11 @@ async def read_once(client: GraphServiceClient) -> TenantView:
             if progress.denied:
                 denied.append(progress.denied)
 
-    tenant, _ = await all_or_none(read_tenant(client), scan())
+    tenant, _, evidence = await all_or_none(read_tenant(client), scan(),
+                                            read_evidence(sources, now or datetime.now(timezone.utc)))
     if denied and not everything:
         raise PermissionDenied("; ".join(denied), status=403)
-    return _view(everything, tenant, tuple(denied))
+    return _view(everything, tenant, tuple(denied), evidence=evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +139,21 @@ class CheckOutcome:
     diagnosis: Diagnosis | None
 
 
-async def check_object(client: GraphServiceClient, query: str, now: datetime) -> CheckOutcome:
-    """Resolve what the admin typed and diagnose it (or its absence) with a few lookups."""
-    tenant, matches = await all_or_none(read_tenant(client), resolve_object(client, query))
+async def check_object(client: GraphServiceClient, query: str, now: datetime,
+                       sources: Sequence[EvidenceSource] = ()) -> CheckOutcome:
+    """Resolve what the admin typed and diagnose it (or its absence) with a few lookups;
+    an object only another source knows (its export failed) is found there by DN,
+    objectGuid or UPN."""
+    tenant, matches, evidence = await all_or_none(read_tenant(client), resolve_object(client, query),
+                                                  read_evidence(sources, now))
+    status = with_sources(tenant.status, evidence)
     if len(matches) > 1:
-        return CheckOutcome(tenant.status, matches, None)
-    obj = matches[0] if matches else None
-    facts = await gather_facts(client, obj, query=query, tenant=tenant, now=now)
-    return CheckOutcome(tenant.status, matches, diagnose(facts))
+        return CheckOutcome(status, matches, None)
+    errors = tuple(error for found in evidence for error in found.export_errors)
+    joined = attach(list(matches), errors)
+    obj = joined[0] if matches else on_premises_match(joined, query)
+    facts = await gather_facts(client, obj, query=query, tenant=replace(tenant, status=status), now=now)
+    return CheckOutcome(status, matches, diagnose(facts))
 
 
 class TenantReader:
@@ -136,9 +161,13 @@ class TenantReader:
     the store between runs), the status and recycle bin re-read when due, and the chosen
     object's lookups before the first complete reading."""
 
-    def __init__(self, client: GraphServiceClient, store: Store, tenant_key: str) -> None:
+    def __init__(self, client: GraphServiceClient, store: Store, tenant_key: str,
+                 sources: Sequence[EvidenceSource] = ()) -> None:
         self.client = client
         self._store, self._tenant_key = store, tenant_key
+        #: The other evidence sources, each read when its own data may have changed.
+        self._sources = tuple(sources)
+        self._evidence: tuple[Evidence, ...] = ()
         self._mirror: Mirror | None = None
         #: The last status and recycle bin read, and when (monotonic clock).
         self.snapshot: TenantSnapshot | None = None
@@ -185,13 +214,17 @@ class TenantReader:
             on_status(await self.read_status())
         snapshot = self.snapshot
         assert snapshot is not None
+        evidence = await read_evidence(self._sources, datetime.now(timezone.utc))
+        fresh = any(new is not old for new, old in zip(evidence, self._evidence)) or not self._evidence
+        self._evidence = evidence
         unavailable = (*update.denied, *snapshot.unavailable)
-        quiet = not (status_read or reread or update.changed or update.removed or update.resynced)
+        quiet = not (status_read or reread or update.changed or update.removed or update.resynced
+                     or (fresh and evidence))
         if had_links and quiet and self._view is not None and unavailable == self._view.unavailable:
             return None
         everything = list(mirror.objects())
         self._view = await asyncio.to_thread(_view, everything, snapshot, update.denied,
-                                             update.resynced if had_links else ())
+                                             update.resynced if had_links else (), evidence)
         return self._view
 
     async def diagnose_remotely(self, obj: DirectoryObject, now: datetime,

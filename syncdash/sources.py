@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from syncdash.auth.credentials import DeviceCodePrompt, TokenListener
 from syncdash.clouds import CLOUDS, Cloud
 from syncdash.config import Profile
+from syncdash.evidence import Evidence, EvidenceSource
 from syncdash.graph.errors import ClientConfigError
 from syncdash.graph.retry_after import ThrottleListener
 
@@ -43,15 +44,123 @@ class Hooks:
     interactive: bool = True
 
 
+def _no_evidence() -> tuple[EvidenceSource, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Source:
     """A tenant to read: ``key`` names its cache and saved ticks, ``connect`` builds the
-    client (lazily: msgraph-sdk loads only when the first request is about to go)."""
+    client (lazily: msgraph-sdk loads only when the first request is about to go), and
+    ``evidence`` the sources beyond Graph (Connect Health), built as lazily."""
 
     key: str
     connect: Callable[[Hooks], GraphServiceClient] = field(compare=False)
     cloud: Cloud = CLOUDS["public"]
     profile: Profile | None = None
+    evidence: Callable[[], tuple[EvidenceSource, ...]] = field(default=_no_evidence, compare=False)
+
+
+class _Once:
+    """The emulated tenant, built on first use and shared by Graph and Resource Manager."""
+
+    def __init__(self, build: Callable[[], TenantStore]) -> None:
+        self._build = build
+        self._store: TenantStore | None = None
+
+    def __call__(self) -> TenantStore:
+        if self._store is None:
+            self._store = self._build()
+        return self._store
+
+
+def _emulated_health(tenant: Callable[[], TenantStore]) -> tuple[EvidenceSource, ...]:
+    from syncdash.emulator.arm_adapter import EMULATED_ARM_URL, emulated_session
+    from syncdash.emulator.health import HealthEmulator
+    from syncdash.health.client import ResourceManager
+    from syncdash.health.source import ConnectHealth
+
+    return (ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=emulated_session(HealthEmulator(tenant())))),)
+
+
+def health_url(source: Source, url: str) -> Source:
+    """``--health-url``: Connect Health read from another Resource Manager base. A loopback
+    one (an emulator) gets no token; any other only the profile's, and only when it is
+    the profile's own cloud's Resource Manager."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    from syncdash.graph.client import is_loopback, normalise_base_url
+
+    base = normalise_base_url(url)
+    if is_loopback(base):
+        return replace(source, evidence=lambda: (_health(base, None, None),))
+    profile = source.profile
+    own = profile.cloud.resource_manager if profile else None
+    if profile is None or own is None or urlsplit(base).hostname != urlsplit(own).hostname:
+        raise ClientConfigError(f"{url} is not the Resource Manager of the profile's cloud: its token is sent nowhere else")
+    return replace(source, evidence=lambda: (_health(base, profile, _data_dir()),))
+
+
+def _graph_url_health() -> tuple[EvidenceSource, ...]:
+    """Another Graph (an emulator, a test) is never paired with the cloud's own Resource
+    Manager: Connect Health is read there only from ``--health-url``."""
+    from syncdash.health.source import off
+
+    return (_Off(off("not read with --graph-url unless --health-url names its Resource Manager")),)
+
+
+def without_health(source: Source, reason: str) -> Source:
+    from dataclasses import replace
+    from syncdash.health.source import off
+
+    return replace(source, evidence=lambda: (_Off(off(reason)),))
+
+
+def _data_dir() -> Path:
+    from syncdash.store import default_data_dir
+
+    return default_data_dir()
+
+
+def _health(base: str, profile: Profile | None, data_dir: Path | None) -> EvidenceSource:
+    from syncdash.health.client import ResourceManager
+    from syncdash.health.source import ConnectHealth
+
+    def manager() -> ResourceManager:
+        if profile is None or data_dir is None:
+            return ResourceManager(base)
+        from syncdash.auth.credentials import ThreadedCredential, build_credential
+
+        # silent only: the dashboard's one sign-in prompt is Graph's; a token for Resource
+        # Manager comes from the same sign-in's cache, or the source says it has none
+        credential = build_credential(profile, data_dir=data_dir, interactive=False)
+        return ResourceManager(base, credential=ThreadedCredential(credential, profile.name),
+                               scope=profile.cloud.arm_scope)
+
+    return ConnectHealth(manager)
+
+
+def _profile_health(profile: Profile, data_dir: Path) -> tuple[EvidenceSource, ...]:
+    from syncdash.health.source import off
+
+    if not profile.health:
+        return (_Off(off("turned off in the profile (health = false)")),)
+    if profile.cloud.resource_manager is None:
+        return (_Off(off("the profile's custom cloud names no resource_manager")),)
+    return (_health(profile.cloud.resource_manager, profile, data_dir),)
+
+
+class _Off:
+    """A source the admin turned off: said so, never read."""
+
+    name = "connect-health"
+
+    def __init__(self, evidence: Evidence) -> None:
+        self._evidence = evidence
+
+    async def read(self, now: datetime) -> Evidence:
+        return self._evidence
 
 
 def _emulated(tenant: Callable[[], TenantStore], hooks: Hooks, permissions: str | None) -> GraphServiceClient:
@@ -96,7 +205,9 @@ def demo(permissions: str | None = None) -> Source:
         )
 
     check_permissions(permissions)
-    return Source(_emulated_key("demo", permissions), lambda hooks: _emulated(store, hooks, permissions))
+    shared = _Once(store)
+    return Source(_emulated_key("demo", permissions), lambda hooks: _emulated(shared, hooks, permissions),
+                  evidence=lambda: _emulated_health(shared))
 
 
 def tenant_file(path: Path, permissions: str | None = None) -> Source:
@@ -105,7 +216,8 @@ def tenant_file(path: Path, permissions: str | None = None) -> Source:
     check_permissions(permissions)
     store = TenantStore(path=path)  # read now: a bad file is a usage error before anything starts
     return Source(_emulated_key(f"file:{path.resolve()}", permissions),
-                  lambda hooks: _emulated(lambda: store, hooks, permissions))
+                  lambda hooks: _emulated(lambda: store, hooks, permissions),
+                  evidence=lambda: _emulated_health(lambda: store))
 
 
 def is_loopback_url(url: str) -> bool:
@@ -132,14 +244,15 @@ def graph_url(url: str, profile: Profile | None, data_dir: Path) -> Source:
                 f"{url} is not the Graph of profile {profile.name!r} ({own}): its token is sent nowhere else"
             )
     if profile is None:
-        return Source(f"url:{url}", lambda hooks: _client(url, None, data_dir, hooks))
+        return Source(f"url:{url}", lambda hooks: _client(url, None, data_dir, hooks), evidence=_graph_url_health)
     return Source(f"url:{url}:{profile.name}", lambda hooks: _client(url, profile, data_dir, hooks),
-                  profile.cloud, profile)
+                  profile.cloud, profile, evidence=_graph_url_health)
 
 
 def from_profile(profile: Profile, data_dir: Path) -> Source:
     return Source(f"profile:{profile.name}:{profile.tenant or ''}",
-                  lambda hooks: _client(profile.cloud.graph_url, profile, data_dir, hooks), profile.cloud, profile)
+                  lambda hooks: _client(profile.cloud.graph_url, profile, data_dir, hooks), profile.cloud, profile,
+                  evidence=lambda: _profile_health(profile, data_dir))
 
 
 def _client(url: str, profile: Profile | None, data_dir: Path, hooks: Hooks) -> GraphServiceClient:

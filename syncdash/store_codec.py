@@ -47,10 +47,13 @@ from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
     Domain,
+    HealthNote,
     ObjectKind,
     ProvisioningError,
     ServiceError,
     ServiceErrorKind,
+    SourceState,
+    SourceStatus,
     SyncSettings,
     TenantStatus,
     Unknown,
@@ -73,9 +76,11 @@ class Snapshot:
     taken: datetime
 
 
-_ENUMS: dict[str, type[enum.Enum]] = {cls.__name__: cls for cls in (ObjectKind, ConflictProperty, ServiceErrorKind)}
+_ENUMS: dict[str, type[enum.Enum]] = {cls.__name__: cls for cls in (ObjectKind, ConflictProperty, ServiceErrorKind,
+                                                                     SourceState)}
 _RECORDS: dict[str, type] = {cls.__name__: cls for cls in (
-    ProvisioningError, ServiceError, DirectoryObject, Domain, Unknown, SyncSettings, TenantStatus, Snapshot)}
+    ProvisioningError, ServiceError, DirectoryObject, Domain, Unknown, SyncSettings, TenantStatus, Snapshot,
+    SourceStatus, HealthNote)}
 
 
 def encode(value: Any) -> Any:

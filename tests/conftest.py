@@ -92,7 +92,7 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
 
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
              store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None,
-             on_first_frame: Any = None, emulator: GraphEmulator | None = None) -> Dashboard:
+             on_first_frame: Any = None, emulator: GraphEmulator | None = None, health: bool = False) -> Dashboard:
         if emulator is None:  # another run of the app against the same tenant reuses one
             emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)),
                                      faults)
@@ -103,9 +103,18 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
             return build_client("https://graph.emulator.invalid/v1.0", transport=EmulatorTransport(emulator),
                                 on_throttle=hooks.on_throttle)
 
+        def evidence():  # type: ignore[no-untyped-def]  # Connect Health on the same tenant
+            from syncdash.emulator.arm_adapter import EMULATED_ARM_URL, emulated_session
+            from syncdash.emulator.health import HealthEmulator
+            from syncdash.health.client import ResourceManager
+            from syncdash.health.source import ConnectHealth
+
+            session = emulated_session(HealthEmulator(emulator.store))
+            return (ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=session)),)
+
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
                           theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles,
-                          on_first_frame=on_first_frame)
+                          on_first_frame=on_first_frame, evidence=evidence if health else None)
         return Dashboard(app, emulator, store)
 
     return make

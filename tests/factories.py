@@ -8,6 +8,11 @@ from typing import Any
 _ids = itertools.count(1)
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
+#: Objects in error in the demo through Graph alone (the dashboard's tests connect Graph only).
+DEMO_GRAPH_IN_ERROR = 29
+#: ... and with Connect Health read too (``syncdash --demo``): two synced users whose export
+#: failed, and three objects Entra ID does not have at all.
+DEMO_IN_ERROR = DEMO_GRAPH_IN_ERROR + 5
 
 
 def new_id() -> str:

@@ -6,8 +6,9 @@ Codes are an interface (scripts match on them in ``--format json``): add, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from syncdash.diagnose.findings import ManualCheck, Severity
+from syncdash.diagnose.findings import Finding, ManualCheck, Related, Severity
 
 # The documentation the seed article links, step by step.
 DOC_SYNC_ERRORS = "https://docs.microsoft.com/azure/active-directory/connect/active-directory-aadconnect-troubleshoot-sync-errors"
@@ -33,9 +34,11 @@ class Code:
 
 CODES: dict[str, Code] = {
     "provisioning-error": Code(1, Severity.ERROR, "an entry of the object's onPremisesProvisioningErrors", DOC_SYNC_ERRORS),
+    "export-error": Code(1, Severity.ERROR, "an export error Entra Connect reported through Connect Health (any error type; errorType names it)", DOC_SYNC_ERRORS),
     "service-error": Code(1, Severity.ERROR, "an unresolved service provisioning error (e.g. Exchange), its XML summarised", DOC_SYNC_ERRORS),
     "duplicate-upn": Code(2, Severity.ERROR, "a PropertyConflict on UserPrincipalName; related lists every other holder, deleted ones included", DOC_RESILIENCY),
     "duplicate-proxy-address": Code(2, Severity.ERROR, "a PropertyConflict on a proxy address; related lists every other holder", DOC_RESILIENCY),
+    "existing-object-conflict": Code(2, Severity.ERROR, "Connect Health names the existing object that holds the value an export conflicted on, with its on-premises identity", DOC_CONNECT_HEALTH),
     "same-identity": Code(2, Severity.WARNING, "the other holder of a duplicate is the same identity (a cloud-only object soft or hard match would merge): merge them, do not rename", DOC_SYNC_ERRORS),
     "conflict-holder-deleted": Code(2, Severity.WARNING, "a holder of the conflicting value is in the recycle bin", DOC_RESILIENCY),
     "conflict-cleared": Code(2, Severity.INFO, "a conflict is recorded but no other object holds the value any more (cleared hourly)", DOC_RESILIENCY),
@@ -74,3 +77,17 @@ MANUAL_CHECKS: dict[int, tuple[ManualCheck, ...]] = {
         ManualCheck("scheduler", "Connect server: Get-ADSyncScheduler shows the scheduler enabled and a recent cycle", DOC_NOT_SYNCING),
     ),
 }
+
+
+def finding(code: str, message: str, fix: str, *, attribute: str | None = None, value: str | None = None,
+            related: tuple[Related, ...] = (), powershell: str | None = None,
+            severity: Severity | None = None, source: str = "graph", error_type: str | None = None) -> Finding:
+    """A finding of ``code``, its severity (unless given) and documentation from the catalog."""
+    entry = CODES[code]
+    return Finding(code=code, severity=severity or entry.severity, message=message, attribute=attribute,
+                   value=value, fix=fix, docs=entry.docs, related=related, powershell=powershell, source=source,
+                   error_type=error_type)
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"

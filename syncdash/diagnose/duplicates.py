@@ -12,9 +12,11 @@ import re
 
 from syncdash.diagnose import powershell
 from syncdash.diagnose.findings import Finding, Related, StepResult
+from syncdash.diagnose.export_errors import manual_checks, step_two_findings
 from syncdash.diagnose.matching import hard_match_command, merge_remedy, same_identity
 from syncdash.diagnose.service_errors import remedy as service_remedy
-from syncdash.diagnose.steps import NOT_IN_ENTRA, finding, names, result, service_name, when
+from syncdash.diagnose.catalog import finding, when
+from syncdash.diagnose.steps import NOT_IN_ENTRA, names, result, service_name
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts
 
 _QUARANTINED = re.compile(r"^(.+?)(\d{4})@(.+)$")
@@ -129,12 +131,12 @@ def _service_duplicates(obj: DirectoryObject, facts: ObjectFacts, unknown: list[
 def step_two(facts: ObjectFacts) -> StepResult:
     obj = facts.object
     if obj is None:
-        return result(2, [], [NOT_IN_ENTRA])
+        return result(2, [], [NOT_IN_ENTRA], manual_checks(2, facts))
     unknown: list[str] = []
-    found = _duplicate(obj, facts) + _service_duplicates(obj, facts, unknown)
+    found = _duplicate(obj, facts) + _service_duplicates(obj, facts, unknown) + step_two_findings(obj, facts)
     quarantined = _quarantined_upn(obj, facts)
     if quarantined:
         found.append(quarantined)
     if obj.conflicting_values:
         unknown += facts.unavailable
-    return result(2, found, unknown)
+    return result(2, found, unknown, manual_checks(2, facts))

@@ -33,6 +33,11 @@ class Related:
     identity: str
     deleted: bool
     synced: bool
+    #: Which source named it; Connect Health also gives its on-premises identity.
+    source: str = "graph"
+    distinguished_name: str | None = None
+    object_guid: str | None = None
+    source_anchor: str | None = None
 
     @classmethod
     def of(cls, obj: DirectoryObject) -> Related:
@@ -67,6 +72,10 @@ class Finding:
     #: A one-line on-premises PowerShell command (ActiveDirectory module), a suggestion
     #: for the admin to read and adapt, never run by syncdash.
     powershell: str | None = None
+    #: The evidence source it comes from ("graph", "connect-health").
+    source: str = "graph"
+    #: An export error's type as Entra Connect names it (export-error findings).
+    error_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,8 @@ class ManualCheck:
     key: str
     text: str
     docs: str
+    #: Set when a source answered the check itself: what it found, and when.
+    answered: str | None = None
 
 
 #: Each step's mark, the same in ``check``, ``report`` and the dashboard (ASCII where the

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from syncdash.diagnose import powershell
-from syncdash.diagnose.catalog import CODES, MANUAL_CHECKS, STEP_TITLES
-from syncdash.diagnose.findings import Finding, Related, Severity, Status, StepResult
+from syncdash.diagnose.catalog import MANUAL_CHECKS, STEP_TITLES, finding, when
+from syncdash.diagnose.export_errors import manual_checks, step_one_findings
+from syncdash.diagnose.findings import Finding, ManualCheck, Related, Severity, Status, StepResult
 from syncdash.diagnose.service_errors import remedy as service_remedy
 from syncdash.diagnose.matching import blocks_soft_match, hard_match_command
 from syncdash.diagnose.values import violations
@@ -24,22 +25,16 @@ STALE_ERROR = timedelta(hours=24)
 NAMED_IN_MESSAGE = 2
 
 
-def finding(code: str, message: str, fix: str, *, attribute: str | None = None, value: str | None = None,
-            related: tuple[Related, ...] = (), powershell: str | None = None,
-            severity: Severity | None = None) -> Finding:
-    entry = CODES[code]
-    return Finding(code=code, severity=severity or entry.severity, message=message, attribute=attribute,
-                   value=value, fix=fix, docs=entry.docs, related=related, powershell=powershell)
-
-
-def result(step: int, findings: list[Finding], unknown: list[str]) -> StepResult:
+def result(step: int, findings: list[Finding], unknown: list[str],
+           manual: tuple[ManualCheck, ...] | None = None) -> StepResult:
     if any(f.severity is not Severity.INFO for f in findings):
         status = Status.PROBLEM
     elif unknown:
         status = Status.UNKNOWN
     else:
         status = Status.CLEAR
-    return StepResult(step, STEP_TITLES[step], status, True, tuple(findings), MANUAL_CHECKS[step], tuple(unknown))
+    checks = MANUAL_CHECKS[step] if manual is None else manual
+    return StepResult(step, STEP_TITLES[step], status, True, tuple(findings), checks, tuple(unknown))
 
 
 def names(related: tuple[Related, ...]) -> str:
@@ -55,10 +50,6 @@ def service_name(error: ServiceError) -> str:
     return error.service_instance or "a Microsoft 365 service"
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
-
-
 # -- step 1 -------------------------------------------------------------------------
 NOT_IN_ENTRA = "the object is not in Entra ID: only the Connect server can show its errors"
 
@@ -66,8 +57,8 @@ NOT_IN_ENTRA = "the object is not in Entra ID: only the Connect server can show 
 def step_one(facts: ObjectFacts) -> StepResult:
     obj = facts.object
     if obj is None:
-        return result(1, [], [NOT_IN_ENTRA])
-    found: list[Finding] = []
+        return result(1, [], [NOT_IN_ENTRA], manual_checks(1, facts))
+    found: list[Finding] = step_one_findings(obj, facts)
     for error in obj.provisioning_errors:
         related = tuple(Related.of(h) for h in facts.holders.get(error.value, ()))
         found.append(finding(
@@ -90,7 +81,7 @@ def step_one(facts: ObjectFacts) -> StepResult:
             value=failure.service_instance, powershell=remedy.powershell,
             related=tuple(Related.of(h) for h in facts.holders.get(failure.value or "", ())),
         ))
-    return result(1, found, [])
+    return result(1, found, [], manual_checks(1, facts))
 
 
 # -- step 3 -------------------------------------------------------------------------
@@ -263,7 +254,7 @@ def step_three(facts: ObjectFacts, merged: frozenset[str] = frozenset()) -> Step
     obj = facts.object
     unknown: list[str] = []
     found: list[Finding] = []
-    if obj is None:
+    if obj is None or not obj.in_entra:
         found.append(finding(
             "not-in-entra", f"{facts.query!r} is not in Entra ID",
             "Check that the on-premises object is in a synchronized OU, domain (and group, with group "
@@ -273,7 +264,8 @@ def step_three(facts: ObjectFacts, merged: frozenset[str] = frozenset()) -> Step
     found += _recycle_bin(facts)
     found += _tenant(facts, unknown)
     if obj is not None:
-        found += _object_state(obj, facts, unknown, merged)
+        if obj.in_entra:
+            found += _object_state(obj, facts, unknown, merged)
         found += _upn_domain(obj, facts, unknown)
         for violation in violations(obj):
             found.append(finding(

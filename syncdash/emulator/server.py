@@ -6,15 +6,31 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 
-from syncdash.emulator.service import GraphEmulator
+from syncdash.emulator.answers import Answer
 
 LOOPBACK = "127.0.0.1"
 #: Time a client over loopback may take to read a 429 before its wait binds it.
 NOTICE = 0.05
+
+
+class _Faults(Protocol):
+    latency: float
+
+
+class Emulated(Protocol):
+    """A service the server can put on loopback: the emulated Graph or Resource Manager."""
+
+    @property
+    def faults(self) -> _Faults: ...
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str], arrived: float, body: bytes) -> Answer: ...
+
+    def delivered(self, answer: Answer, notice: float = 0.0) -> None: ...
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -51,9 +67,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, emulator: GraphEmulator, port: int):
+    def __init__(self, emulator: Emulated, port: int, path: str):
         super().__init__((LOOPBACK, port), _Handler)
         self.emulator = emulator
+        self.base_path = path
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         """A client hanging up (a closed keep-alive connection) is not a server error."""
@@ -62,18 +79,19 @@ class _EmulatorServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.server_port}/v1.0"
+        return f"http://{LOOPBACK}:{self.server_port}{self.base_path}"
 
 
-def make_server(emulator: GraphEmulator, port: int = 0) -> _EmulatorServer:
-    """A server bound to loopback only (port 0: any free port); ``base_url`` says where."""
-    return _EmulatorServer(emulator, port)
+def make_server(emulator: Emulated, port: int = 0, path: str = "/v1.0") -> _EmulatorServer:
+    """A server bound to loopback only (port 0: any free port); ``base_url`` says where
+    (``path``: Graph's version segment, none for Resource Manager)."""
+    return _EmulatorServer(emulator, port, path)
 
 
 @contextmanager
-def serving(emulator: GraphEmulator, port: int = 0) -> Iterator[str]:
+def serving(emulator: Emulated, port: int = 0, path: str = "/v1.0") -> Iterator[str]:
     """Serve in a background thread for the duration of a ``with`` block; yields the base URL."""
-    server = make_server(emulator, port)
+    server = make_server(emulator, port, path)
     thread = threading.Thread(target=server.serve_forever, name="graph-emulator", daemon=True)
     thread.start()
     try:

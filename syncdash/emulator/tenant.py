@@ -33,6 +33,9 @@ DELTA_COLLECTIONS = ("users", "groups", "contacts")
 
 #: The tenant file's key for the token's permissions (not a collection).
 GRANTS_KEY = "grants"
+#: The tenant file's key for what Connect Health reports (served by emulator.health).
+HEALTH_KEY = "connectHealth"
+_HEALTH_FIELDS = ("services", "exportErrors", "exportStatus", "alerts")
 _GRANTS_FIELDS = ("scopes", "roles", "appOnly")
 
 #: Called with the tenant dict to change it in place (the demo's living tenant).
@@ -46,7 +49,7 @@ class TenantFileError(ValueError):
 def validate_tenant(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
     """Check the shape Graph would serve and fill in absent collections as empty (the
     ``grants`` key is checked too, and read with :func:`tenant_grants`)."""
-    allowed = (*COLLECTIONS, GRANTS_KEY)
+    allowed = (*COLLECTIONS, GRANTS_KEY, HEALTH_KEY)
     if not isinstance(data, dict):
         raise TenantFileError(f"{source}: expected a JSON object with keys {', '.join(allowed)}")
     unknown = sorted(set(data) - set(allowed))
@@ -55,6 +58,7 @@ def validate_tenant(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
             f"{source}: unknown key {unknown[0]!r} (allowed: {', '.join(allowed)})"
         )
     tenant_grants(data, source)
+    tenant_health(data, source)
     tenant: dict[str, list[dict[str, Any]]] = {}
     for key in COLLECTIONS:
         items = data.get(key, [])
@@ -95,7 +99,27 @@ def tenant_grants(data: dict[str, Any], source: str) -> Grants | None:
         raise TenantFileError(f"{where}: {exc}") from None
 
 
-def _read_file(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Grants | None]:
+def tenant_health(data: dict[str, Any], source: str) -> dict[str, Any] | None:
+    """The ``connectHealth`` of a tenant file, in Resource Manager's own shapes: its sync
+    ``services``, ``exportErrors`` by error bucket, ``exportStatus`` and ``alerts``; None
+    when the tenant has no Connect Health."""
+    raw = data.get(HEALTH_KEY)
+    if raw is None:
+        return None
+    where = f"{source}: {HEALTH_KEY!r}"
+    if not isinstance(raw, dict) or sorted(set(raw) - set(_HEALTH_FIELDS)):
+        raise TenantFileError(f"{where} must be an object with {', '.join(_HEALTH_FIELDS)}")
+    buckets = raw.get("exportErrors", {})
+    lists = [raw.get(name, []) for name in ("services", "exportStatus", "alerts")]
+    if not isinstance(buckets, dict):
+        raise TenantFileError(f"{where}: 'exportErrors' maps error buckets to lists of errors")
+    lists += list(buckets.values())
+    if not all(isinstance(items, list) and all(isinstance(i, dict) for i in items) for items in lists):
+        raise TenantFileError(f"{where}: services, exportStatus, alerts and each bucket must be lists of objects")
+    return raw
+
+
+def _read_file(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Grants | None, dict[str, Any] | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -106,7 +130,7 @@ def _read_file(path: Path) -> tuple[dict[str, list[dict[str, Any]]], Grants | No
         data = json.loads(text)
     except ValueError as exc:
         raise TenantFileError(f"{path}: not valid JSON ({exc})") from None
-    return validate_tenant(data, str(path)), tenant_grants(data, str(path))
+    return validate_tenant(data, str(path)), tenant_grants(data, str(path)), tenant_health(data, str(path))
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:
@@ -138,12 +162,15 @@ class TenantStore:
         self._stamp: tuple[int, int] | None = None
         #: What the tenant file says the token may read (None: it does not say).
         self.grants: Grants | None
+        #: What Connect Health reports for the tenant (None: the tenant has none).
+        self.health: dict[str, Any] | None
         if path is not None:
             self._stamp = _file_stamp(path)
-            self._data, self.grants = _read_file(path)
+            self._data, self.grants, self.health = _read_file(path)
         else:
             self._data = validate_tenant(data or {}, "tenant")
             self.grants = tenant_grants(data or {}, "tenant")
+            self.health = tenant_health(data or {}, "tenant")
         self._mutate = mutate
         self._mutate_every = mutate_every
         self._mutated_at = time.monotonic()
@@ -164,7 +191,7 @@ class TenantStore:
                 if stamp is not None and stamp != self._stamp:
                     self._stamp = stamp
                     try:
-                        self._data, self.grants = _read_file(self._path)
+                        self._data, self.grants, self.health = _read_file(self._path)
                         self._changed()
                     except TenantFileError:
                         pass  # half-written file: keep serving the last good data

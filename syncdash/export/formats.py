@@ -18,7 +18,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding
+from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, ManualCheck
 from syncdash.export.records import check_record, report_head, report_object_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
@@ -53,6 +53,30 @@ def tenant_line(tenant: TenantStatus) -> str:
     last = tenant.last_sync
     when = f", last sync {last:%Y-%m-%d %H:%M} UTC" if last and not isinstance(last, Unknown) else ""
     return safe_text(f"{name}: {sync}{when}")
+
+
+SOURCE_NAMES = {"connect-health": "Connect Health"}
+
+
+def source_lines(tenant: TenantStatus) -> list[str]:
+    """Each evidence source beyond Graph and how it was read, then the sync health it
+    reports (the last export run, active alerts): one line each."""
+    lines = []
+    for source in tenant.sources:
+        name = SOURCE_NAMES.get(source.name, source.name)
+        when = f" at {source.as_of:%Y-%m-%d %H:%M} UTC" if source.as_of else ""
+        if source.state.value == "read":
+            lines.append(f"{name}: read{when} (its report is up to 30 minutes old)")
+        else:
+            lines.append(f"{name}: {source.state.value}: {source.reason or 'no reason given'}")
+    lines += [f"{note.level}: {note.text}" for note in tenant.health]
+    return [safe_text(line) for line in lines]
+
+
+def _manual(check: ManualCheck) -> str:
+    if check.answered:
+        return f"      [auto] {safe_text(check.text)}: {safe_text(check.answered)}"
+    return f"      [ ] {safe_text(check.text)}"
 
 
 def _encodable(text: str, encoding: str) -> bool:
@@ -110,7 +134,7 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell gets quoted too
     writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
-                     "attribute", "value", "message", "related", "fix", "powershell", "docs"])
+                     "attribute", "value", "message", "related", "fix", "powershell", "docs", "source", "errorType"])
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None  # a report lists only objects that exist
@@ -118,8 +142,9 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
             for f in step.findings:
                 related = "; ".join(r.describe() for r in f.related)
                 writer.writerow([csv_cell(cell) for cell in (
-                    obj.kind.value, obj.display_name, obj.identity, obj.id, step.step, f.code,
-                    f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
+                    obj.kind.value, obj.display_name, obj.identity, obj.id if obj.in_entra else "", step.step,
+                    f.code, f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
+                    f.source, f.error_type,
                 )])
         yield out.getvalue()
         out.seek(0)
@@ -130,7 +155,9 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
 def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
                      diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
     scope = "complete scan" if complete else "partial list"
-    yield f"# Directory sync errors: {md(tenant_line(tenant))}\n\n{count} objects with sync errors ({scope}).\n"
+    sources = "".join(f"\n- {md(line)}" for line in source_lines(tenant))
+    yield (f"# Directory sync errors: {md(tenant_line(tenant))}\n{sources}\n\n"
+           f"{count} objects with sync errors ({scope}).\n")
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None
@@ -146,7 +173,7 @@ def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: I
     """The table aligns its columns over every row: rows (a few strings each) are kept,
     the diagnoses they come from are not."""
     scope = "complete scan" if complete else "partial list"
-    yield f"{tenant_line(tenant)}\n{count} objects with sync errors ({scope})"
+    yield "\n".join([tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})"])
     rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,))]
     if count:
         yield f"\n{render_table(rows)}"
@@ -190,7 +217,7 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
     obj = diagnosis.object
     title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
              else f"{diagnosis.query} (not found in Entra ID)")
-    lines = [safe_text(title), tenant_line(tenant), ""]
+    lines = [safe_text(title), tenant_line(tenant), *source_lines(tenant), ""]
     for step in diagnosis.steps:
         note = "" if step.needed else f"  ({NOT_NEEDED_NOTE})"
         lines.append(f"{step.mark(utf8)} Step {step.step}: {step.title}{note}")
@@ -201,7 +228,7 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
             lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f, encoding=encoding)]
             lines.append(f"        docs: {f.docs}")
         lines.append("    manual checks:")
-        lines += [f"      [ ] {m.text}" for m in step.manual]
+        lines += [_manual(m) for m in step.manual]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

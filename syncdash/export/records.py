@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from syncdash.diagnose.findings import Diagnosis, Finding, StepResult
+from syncdash.diagnose.findings import Diagnosis, Finding, Related, StepResult
 from syncdash.model import DirectoryObject, TenantStatus, Unknown
 
 
@@ -34,20 +34,31 @@ def tenant_record(tenant: TenantStatus) -> dict[str, Any]:
         "syncEnabled": known(tenant.sync_enabled),
         "lastSync": _iso(last),
         "unknown": unknown,
+        "health": [{"level": note.level, "text": note.text} for note in tenant.health],
     }
+
+
+def sources_record(tenant: TenantStatus) -> list[dict[str, Any]]:
+    """Graph, always read, then each evidence source and how it was read."""
+    return [{"name": "graph", "state": "read", "reason": None, "asOf": None}] + [
+        {"name": s.name, "state": s.state.value, "reason": s.reason, "asOf": _iso(s.as_of)} for s in tenant.sources]
 
 
 def object_record(obj: DirectoryObject | None) -> dict[str, Any] | None:
     if obj is None:
         return None
-    return {
-        "id": obj.id,
+    record = {
+        "id": obj.id if obj.in_entra else None,
         "kind": obj.kind.value,
         "displayName": obj.display_name,
         "userPrincipalName": obj.user_principal_name,
         "mail": obj.mail,
         "synced": obj.sync_enabled,
+        "inEntra": obj.in_entra,
     }
+    if not obj.in_entra:
+        record.update(distinguishedName=obj.distinguished_name, objectGuid=obj.object_guid)
+    return record
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -57,21 +68,29 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "attribute": finding.attribute,
         "value": finding.value,
-        "related": [
-            {
-                "id": r.id,
-                "kind": r.kind.value,
-                "displayName": r.display_name,
-                "identity": r.identity,
-                "deleted": r.deleted,
-                "synced": r.synced,
-            }
-            for r in finding.related
-        ],
+        "related": [_related(r) for r in finding.related],
         "fix": finding.fix,
         "powershell": finding.powershell,
         "docs": finding.docs,
+        "source": finding.source,
+        **({"errorType": finding.error_type} if finding.error_type else {}),
     }
+
+
+def _related(related: Related) -> dict[str, Any]:
+    record = {
+        "id": related.id or None,
+        "kind": related.kind.value,
+        "displayName": related.display_name,
+        "identity": related.identity,
+        "deleted": related.deleted,
+        "synced": related.synced,
+        "source": related.source,
+    }
+    known = (("distinguishedName", related.distinguished_name), ("objectGuid", related.object_guid),
+             ("sourceAnchor", related.source_anchor))
+    record.update((key, value) for key, value in known if value)
+    return record
 
 
 def step_record(step: StepResult) -> dict[str, Any]:
@@ -82,7 +101,7 @@ def step_record(step: StepResult) -> dict[str, Any]:
         "needed": step.needed,
         "unknown": list(step.unknown),
         "findings": [finding_record(f) for f in step.findings],
-        "manual": [{"key": m.key, "text": m.text, "docs": m.docs} for m in step.manual],
+        "manual": [{"key": m.key, "text": m.text, "docs": m.docs, "answered": m.answered} for m in step.manual],
     }
 
 
@@ -90,6 +109,7 @@ def check_record(tenant: TenantStatus, diagnosis: Diagnosis) -> dict[str, Any]:
     return {
         "schema": "syncdash.check/1",
         "tenant": tenant_record(tenant),
+        "sources": sources_record(tenant),
         "object": object_record(diagnosis.object),
         "steps": [step_record(step) for step in diagnosis.steps],
     }
@@ -105,4 +125,5 @@ def report_object_record(diagnosis: Diagnosis) -> dict[str, Any]:
 
 def report_head(tenant: TenantStatus, complete: bool) -> dict[str, Any]:
     """The report's record without its objects (they are written one by one)."""
-    return {"schema": "syncdash.report/1", "tenant": tenant_record(tenant), "complete": complete, "objects": []}
+    return {"schema": "syncdash.report/1", "tenant": tenant_record(tenant), "sources": sources_record(tenant),
+            "complete": complete, "objects": []}

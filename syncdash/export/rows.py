@@ -38,4 +38,8 @@ def error_rows(diagnoses: tuple[Diagnosis, ...]) -> list[ErrorRow]:
                 ErrorRow(obj.kind.value, obj.display_name, identity,
                          f"service {service.service_instance}", service.summary, service.created, codes)
             )
+        for export in obj.export_errors:
+            property_ = f"{export.error_type} {export.attribute}" if export.attribute else export.error_type
+            rows.append(ErrorRow(obj.kind.value, obj.display_name, identity, property_,
+                                 export.value or export.dn or "", export.first_occurred or export.occurred, codes))
     return rows

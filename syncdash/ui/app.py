@@ -23,6 +23,7 @@ from textual.widgets import Input
 from syncdash.auth.tokens import TokenInfo
 from syncdash.clouds import CLOUDS, Cloud
 from syncdash.config import Settings
+from syncdash.evidence import EvidenceSource
 from syncdash.graph.index import DirectoryIndex
 from syncdash.model import DirectoryObject
 from syncdash.sources import Source
@@ -93,12 +94,13 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         keymap: dict[str, str] | None = None,
         theme_dirs: list[Path] | None = None,
         cloud: Cloud = CLOUDS["public"],
+        evidence: Callable[[], tuple[EvidenceSource, ...]] | None = None,
         profiles: Mapping[str, Callable[[], tuple[Source, Settings]]] | None = None,
         on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.session = TenantSession(self, connect, store, tenant_key)
+        self.session = TenantSession(self, connect, store, tenant_key, evidence)
         self.state = Dashboard()
         self._cache_warned: str | None = None
         self.refresh_interval = refresh
@@ -244,7 +246,7 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         self.workers.cancel_all()
         if self._next_refresh is not None:
             self._next_refresh.stop()
-        self.session = TenantSession(self, source.connect, self.store, source.key)
+        self.session = TenantSession(self, source.connect, self.store, source.key, source.evidence)
         self.cloud = source.cloud
         self.state = Dashboard(self.state.view)
         self.refresh_interval = settings.refresh

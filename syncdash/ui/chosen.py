@@ -106,6 +106,9 @@ class ChosenObject(App[None]):
 
         if (obj := self.state.selected) is None:
             return
+        if not obj.in_entra:
+            self.notify("Not in Entra ID (its export failed): the admin center has no page for it.", markup=False)
+            return
         url = admin_center_link(obj, self.cloud)
         self.copy_to_clipboard(url)
         self.push_screen(LinkScreen(safe_text(obj.display_name), url))

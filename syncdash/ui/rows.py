@@ -64,7 +64,8 @@ def row_from_cache(item: object) -> Row | None:
 
 
 def _moment(error: object) -> float:
-    occurred = getattr(error, "occurred", None) or getattr(error, "created", None)
+    # an export error repeats at every sync: since when is its first occurrence
+    occurred = getattr(error, "first_occurred", None) or getattr(error, "occurred", None) or getattr(error, "created", None)
     return occurred.timestamp() if occurred else 0.0
 
 
@@ -72,24 +73,29 @@ def make_row(obj: DirectoryObject) -> Row:
     """The row of one object: its newest error shown, the others counted (``+2``)."""
     errors = obj.provisioning_errors
     service = obj.unresolved_service_errors
+    exported = obj.export_errors
     newest_error = max(errors, key=_moment) if errors else None
     if newest_error is not None:
         prop = _LABELS.get(newest_error.property, newest_error.property_raw or "?")
         value = newest_error.value
     elif service:
         prop, value = f"service {service[0].service_instance.split('/')[0]}", service[0].summary
+    elif exported:
+        export = max(exported, key=_moment)
+        prop, value = export.error_type, export.value or export.attribute or ""
     else:
         prop, value = "", ""
-    total = len(errors) + len(service)
+    total = len(errors) + len(service) + len(exported)
     if total > 1:
         prop = f"{prop} +{total - 1}"
-    newest = max((_moment(e) for e in (*errors, *service)), default=0.0)
+    newest = max((_moment(e) for e in (*errors, *service, *exported)), default=0.0)
     since = datetime.fromtimestamp(newest, timezone.utc).isoformat(" ", "minutes")[:16] if newest else ""
     upn = obj.upn
     cells = (obj.kind.value, safe_text(obj.display_name), safe_text(upn or obj.mail or ""),
              safe_text(prop), safe_text(value), since)
     haystack = "\n".join([obj.display_name, upn or "", obj.mail or "", *(e.value for e in errors),
-                          *(e.summary for e in service)]).casefold()
+                          *(e.summary for e in service), *(f"{e.error_type}\n{e.value or ''}" for e in exported),
+                          obj.distinguished_name or "" if not obj.in_entra else ""]).casefold()
     return Row(obj.id, obj.kind, cells, haystack, newest)
 
 

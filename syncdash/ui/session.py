@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from msgraph import GraphServiceClient
     from textual.app import App
 
+    from syncdash.evidence import EvidenceSource
     from syncdash.graph.tenant import TenantSnapshot
     from syncdash.model import DirectoryObject
     from syncdash.pipeline import TenantReader
@@ -39,9 +40,11 @@ Connect = Callable[[Hooks], "GraphServiceClient"]
 class TenantSession:
     """The client, its sign-in and its reader for one tenant; a profile switch makes a new one."""
 
-    def __init__(self, app: App[None], connect: Connect, store: Store, tenant_key: str) -> None:
+    def __init__(self, app: App[None], connect: Connect, store: Store, tenant_key: str,
+                 evidence: Callable[[], tuple[EvidenceSource, ...]] | None = None) -> None:
         self._app = app
         self._connect = connect
+        self._evidence = evidence
         self._store = store
         self.tenant_key = tenant_key
         self._client: GraphServiceClient | None = None
@@ -69,7 +72,8 @@ class TenantSession:
             if self.reader is None:
                 from syncdash.pipeline import TenantReader
 
-                self.reader = TenantReader(self._client, self._store, self.tenant_key)
+                sources = await asyncio.to_thread(self._evidence) if self._evidence else ()
+                self.reader = TenantReader(self._client, self._store, self.tenant_key, sources)
             return self.reader
 
     def _on_throttle(self, seconds: float) -> None:

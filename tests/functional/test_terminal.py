@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from factories import DEMO_IN_ERROR
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 
@@ -92,17 +93,17 @@ def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_the_demo_runs_in_a_real_terminal(terminal):
     screen = terminal.wait_for("complete")
-    assert "Contoso" in screen and "Objects with sync errors (29/29)" in screen
+    assert "Contoso" in screen and f"Objects with sync errors ({DEMO_IN_ERROR}/{DEMO_IN_ERROR})" in screen
     assert "KIND" in screen and "Quit" in screen
     lines = screen.splitlines()
     assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
 
     terminal.keys("/")
     terminal.keys("-l", "wilber")
-    screen = terminal.wait_for("(2/29)")
+    screen = terminal.wait_for(f"(2/{DEMO_IN_ERROR})")
     assert "Alex Wilber" in screen
     terminal.keys("Escape")
-    terminal.wait_for("(29/29)")
+    terminal.wait_for(f"({DEMO_IN_ERROR}/{DEMO_IN_ERROR})")
 
     terminal.keys("Tab")
     screen = terminal.wait_for("Identity")

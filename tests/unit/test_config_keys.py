@@ -13,7 +13,7 @@ from syncdash.config_keys import PROFILE, TOP, reference
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The keys that make up the profile's ``cloud`` rather than a field of their own.
-CLOUD_PARTS = {"cloud", "authority", "graph_url", "portal"}
+CLOUD_PARTS = {"cloud", "authority", "graph_url", "portal", "resource_manager"}
 
 
 def _load(tmp_path: Path, text: str):

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from syncdash.emulator.scenarios.builder import TenantBuilder
+from syncdash.emulator.scenarios.connect_health import add_connect_health
 from syncdash.emulator.scenarios.document import tenant_document
 from syncdash.emulator.scenarios.objects import (
     OFFICE_BY_CITY,
@@ -87,7 +88,7 @@ def build_demo_tenant(now: datetime) -> dict[str, Any]:
     ordinary = add_ordinary_objects(builder, objects)
     add_pool_conflicts(builder, objects, ordinary)
     align_last_sync((*objects.users, *objects.groups, *objects.contacts))
-    return tenant_document(
+    tenant = tenant_document(
         tenant_id=TENANT_ID,
         display_name="Contoso",
         now=builder.now,
@@ -96,6 +97,8 @@ def build_demo_tenant(now: datetime) -> dict[str, Any]:
         contacts=objects.contacts,
         deleted=objects.deleted,
     )
+    add_connect_health(tenant, builder.now, set(DEMO_SCENARIOS.values()))
+    return tenant
 
 
 # --------------------------------------------------------------------------- scenarios

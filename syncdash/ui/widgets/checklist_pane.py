@@ -115,8 +115,12 @@ class ChecklistPane(OptionList):
                     parts.append(hanging(4, "suggestion:", Text(safe_text(finding.powershell), style="italic")))
                 options.append(Option(Group(*parts), disabled=True))
             for check in step.manual:
+                if check.answered:  # a source answered it: nothing left to tick
+                    text = f"{safe_text(check.text)}: {safe_text(check.answered)}"
+                    options.append(Option(hanging(2, "[auto]", text), disabled=True))
+                    continue
                 key = check_id(step.step, check.key)
-                options.append(Option(hanging(2, "[x]" if key in ticks else "[ ]", check.text), id=key))
+                options.append(Option(hanging(2, "[x]" if key in ticks else "[ ]", safe_text(check.text)), id=key))
         self.set_options(options)
         try:
             self.highlighted = self.get_option_index(highlighted) if highlighted else None

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from syncdash.model import DirectoryObject, ObjectFacts
+from syncdash.model import DirectoryObject, ExportError, ObjectFacts
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
 
@@ -90,11 +90,36 @@ def _comparison(obj: DirectoryObject, holders: list[DirectoryObject]) -> Table:
     return table
 
 
+_SIDE_ROWS = (("kind", "object_type"), ("display name", "display_name"), ("DN", "distinguished_name"),
+              ("UPN", "user_principal_name"), ("on-prem UPN", "on_premises_upn"), ("mail", "mail"),
+              ("proxy addresses", "proxy_addresses"), ("objectGuid", "object_guid"), ("sourceAnchor", "source_anchor"),
+              ("source of authority", "source_of_authority"), ("last sync", "last_dir_sync"))
+
+
+def _export_error(error: ExportError) -> RenderableType:
+    """One export error as Connect Health shows it: the incoming object and the existing
+    one it collided with, side by side."""
+    on = f" on {error.attribute} {error.value}" if error.attribute else ""
+    heading = Text(safe_text(f"{error.error_type}{on}"), style="bold")
+    when = (f"first {_value(error.first_occurred)}, last {_value(error.occurred)}"
+            + (f"; server: {error.server_detail}" if error.server_detail else ""))
+    table = Table(show_lines=False, expand=True, box=None)
+    table.add_column("")
+    table.add_column("incoming (on-premises)", overflow="fold")
+    if error.existing is not None:
+        table.add_column("existing (Entra ID)", overflow="fold")
+    for name, field in _SIDE_ROWS:
+        sides = [error.incoming, *([error.existing] if error.existing else [])]
+        table.add_row(Text(name, style="bold"), *(Text(_value(getattr(side, field))) for side in sides))
+    return Group(heading, Padding(Group(Text(_value(when), overflow="fold"), table), (0, 0, 0, 2)))
+
+
 def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, show_xml: bool) -> RenderableType:
     parts: list[RenderableType] = [
         Text(f"{safe_text(obj.display_name)}  ({obj.kind.value}, {_sync_state(obj)})", style="bold"),
         _section("Identity", [
-            ("id", obj.id), ("userPrincipalName", obj.user_principal_name), ("mail", obj.mail),
+            ("id", obj.id if obj.in_entra else "none: not in Entra ID"), ("userPrincipalName", obj.user_principal_name),
+            ("mail", obj.mail),
             ("mailNickname", obj.mail_nickname), ("accountEnabled", obj.account_enabled),
             (f"proxyAddresses ({len(obj.proxy_addresses)})", "\n".join(obj.proxy_addresses)),
         ]),
@@ -116,6 +141,10 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
     if errors:
         title = "Errors" + ("" if show_xml or not obj.service_errors else "  (x: raw XML)")
         parts.append(_errors(title, errors))
+    if obj.export_errors:
+        where = "" if obj.in_entra else "  — not in Entra ID: its export failed"
+        parts.append(Group(Text(f"Export errors (Connect Health){where}", style="bold underline"),
+                           *(_export_error(e) for e in obj.export_errors)))
     holders = sorted({h.id: h for found in (facts.holders.values() if facts else ()) for h in found}.values(),
                      key=lambda h: h.display_name.casefold())
     if holders:

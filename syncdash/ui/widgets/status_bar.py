@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from syncdash.model import ObjectKind, TenantStatus, Unknown
+from syncdash.model import ObjectKind, SourceState, TenantStatus, Unknown
 from syncdash.sanitize import safe_text
 from syncdash.ui.rows import age
 from syncdash.ui.state import Freshness
@@ -35,6 +35,25 @@ def _flowed(groups: list[Text], width: int) -> Text:
         text.append_text(group)
         used += group.cell_len
     return text
+
+
+#: How far down a health line may be dropped on a narrow screen (an alert never).
+_NOTE_RANKS = {"error": 0, "warning": 1, "info": 3}
+
+
+def _sources(tenant: TenantStatus, styles: dict[str, Style]) -> list[tuple[Text | None, int]]:
+    """Each evidence source beyond Graph (when read, or why not), then the sync health it
+    reports: the last export run, each active alert."""
+    groups: list[tuple[Text | None, int]] = []
+    for source in tenant.sources:
+        name = "Connect Health" if source.name == "connect-health" else safe_text(source.name)
+        if source.state is SourceState.READ and source.as_of is not None:
+            groups.append((Text(f"{name} {source.as_of:%H:%M} UTC"), 3))
+        elif source.state is SourceState.UNAVAILABLE:
+            groups.append((Text(f"{name} unavailable", style=styles["warning"]), 2))
+    for note in tenant.health:
+        groups.append((Text(safe_text(note.text), style=styles.get(note.level, "")), _NOTE_RANKS.get(note.level, 3)))
+    return groups
 
 
 class StatusBar(Horizontal):
@@ -95,6 +114,7 @@ class StatusBar(Horizontal):
         # in the order shown; on a narrow screen the counts (the list's title has them)
         # and then the time give way first, so the reason for trouble is never cut off
         groups = [(first, 0), (counts_text, 2), (state, 0), (when, 3), (problem, 0), (retry, 1), (why, 0)]
+        groups += _sources(tenant, styles) if tenant is not None else []
         self._groups = [(text, rank) for text, rank in groups if text is not None]
         self.set_class(freshness.scanning, "-scanning")
         self._flow()
