@@ -61,7 +61,8 @@ CODES: dict[str, Code] = {
 
 MANUAL_CHECKS: dict[int, tuple[ManualCheck, ...]] = {
     1: (
-        ManualCheck("report-email", "Identity synchronization error report e-mail (to the tenant's technical contact): is the object listed?", DOC_SYNC_ERRORS),
+        # the sync-error report e-mail is no longer sent (MicrosoftDocs/azure-docs pull request 109058)
+        ManualCheck("m365-sync-status", "Microsoft 365 admin center → Health → Directory sync status → Directory sync errors: is the object listed?", DOC_SYNC_ERRORS),
         ManualCheck("service-manager-operations", "Synchronization Service Manager → Operations: runs with export or import errors for this object", DOC_SERVICE_MANAGER),
         ManualCheck("connect-health", "Connect Health sync-error report (Entra admin center): object-level errors for this object", DOC_CONNECT_HEALTH),
     ),

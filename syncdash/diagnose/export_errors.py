@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from syncdash.diagnose import powershell
 from syncdash.diagnose.catalog import MANUAL_CHECKS, finding, when
 from syncdash.diagnose.findings import Finding, ManualCheck, Related
-from syncdash.model import DirectoryObject, ExportError, ObjectFacts, ObjectKind, OnPremisesSide, SourceState
+from syncdash.model import (CONFLICT_TYPES, DirectoryObject, ExportError, ObjectFacts, ObjectKind, OnPremisesSide,
+                            SourceState)
 
 SOURCE = "connect-health"
 #: How Connect Health names an on-premises source of authority.
@@ -120,14 +121,23 @@ def step_one_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]
 
 
 def _suggestion(obj: DirectoryObject, error: ExportError) -> str | None:
+    """A command for the error's own remedy: to read and adapt, never run by syncdash."""
     attribute = (error.attribute or "").casefold()
-    if error.error_type in ("AttributeValueMustBeUnique", "InvalidSoftMatch", "ObjectTypeMismatch") and error.value:
-        if attribute == "userprincipalname":
-            return powershell.set_upn(obj)
-        if attribute == "proxyaddresses":
-            return powershell.remove_proxy_address(obj, error.value)
-    if error.error_type == "FederatedDomainChangeError" and obj.in_entra and obj.id:
-        return f"Update-MgUser -UserId {powershell.ps_string(obj.id)} -UserPrincipalName '<alias>@<tenant>.onmicrosoft.com'"
+    kind = error.error_type
+    if kind in CONFLICT_TYPES and error.value and attribute == "proxyaddresses":
+        return powershell.remove_proxy_address(obj, error.value)
+    if (kind in CONFLICT_TYPES or kind in ("IdentityDataValidationFailed", "DataValidationFailed")) \
+            and attribute == "userprincipalname":
+        return powershell.set_upn(obj)
+    if kind == "FederatedDomainChangeError" and obj.in_entra:
+        return (f"Update-MgUser -UserId {powershell.ps_string(obj.id)} "
+                "-UserPrincipalName '<alias>@<tenant>.onmicrosoft.com'")
+    if kind in ("LargeObject", "ExceededAllowedLength"):
+        return powershell.attribute_sizes(obj)
+    if kind == "InvalidHardMatch":
+        return powershell.HARD_MATCH_TAKEOVER
+    if kind == "DeletingCloudOnlyObjectNotAllowed":
+        return powershell.DELTA_SYNC
     return None
 
 
@@ -166,7 +176,8 @@ def manual_checks(step: int, facts: ObjectFacts) -> tuple[ManualCheck, ...]:
     if status.state is SourceState.READ:
         many = len(errors) if step == 1 else sum(error.is_conflict for error in errors)
         what = "export error" if step == 1 else "duplicate attribute"
-        answer = f"Connect Health read {when(status.as_of)}: {many} {what}{'' if many == 1 else 's'} for this object"
+        answer = (f"Connect Health read {when(status.as_of)} (its report is up to 30 minutes old): {many} {what}"
+                  f"{'' if many == 1 else 's'} for this object")
         return tuple(replace(c, answered=answer) if c.key == key else c for c in checks)
     return tuple(replace(c, text=f"{c.text} (not read by syncdash: {status.reason})") if c.key == key else c
                  for c in checks)

@@ -74,5 +74,21 @@ def set_mailbox_guid(obj: DirectoryObject, *, archive: bool, placeholder: str = 
     return f"Set-ADUser -Identity {ps_string(who)} -Replace @{{{attribute}=([guid]{ps_string(placeholder)}).ToByteArray()}}"
 
 
+def attribute_sizes(obj: DirectoryObject) -> str | None:
+    """Read-only (ActiveDirectory module): how many certificates and addresses the object
+    holds and how large its photo is, the attributes a LargeObject error is about."""
+    who = identity(obj)
+    if who is None:
+        return None
+    return (f"Get-ADObject -Identity {ps_string(obj.distinguished_name or who)} -Properties userCertificate,"
+            "thumbnailPhoto,proxyAddresses | Select-Object @{n='certificates';e={$_.userCertificate.Count}},"
+            "@{n='photoBytes';e={$_.thumbnailPhoto.Length}},@{n='proxyAddresses';e={$_.proxyAddresses.Count}}")
+
+
 DELTA_SYNC = "Start-ADSyncSyncCycle -PolicyType Delta"
+#: Microsoft Graph PowerShell: let one sync take over a cloud object by hard match (set it
+#: back to $true once the object has synced).
+HARD_MATCH_TAKEOVER = ("Update-MgDirectoryOnPremiseSynchronization -OnPremisesDirectorySynchronizationId "
+                       "(Get-MgDirectoryOnPremiseSynchronization).Id -Features "
+                       "@{BlockCloudObjectTakeoverThroughHardMatchEnabled=$false}")
 SCHEDULER = "Get-ADSyncScheduler"

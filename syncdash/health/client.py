@@ -81,9 +81,6 @@ class ResourceManager:
         transport = AsyncioRequestsTransport(session=session, session_owner=session is None, use_env_settings=False)
         self._pipeline = AsyncPipeline(transport, policies)
 
-    async def close(self) -> None:
-        await self._pipeline.__aexit__()
-
     def on_base(self, url: str) -> bool:
         parts = urlsplit(url)
         return (parts.scheme, parts.netloc.lower()) == self._origin and url.startswith(self.base + "/")

@@ -52,10 +52,6 @@ class ConnectHealth:
         self._last, self._read_at = evidence, time.monotonic()
         return evidence
 
-    async def close(self) -> None:
-        if self._manager is not None:
-            await self._manager.close()
-
     async def _read(self, manager: ResourceManager, now: datetime) -> Evidence:
         services = parse.sync_services([item async for item in manager.items("services", serviceType="AadSyncService")])
         if not services:

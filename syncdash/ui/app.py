@@ -8,14 +8,15 @@ keys that act on it in :mod:`syncdash.ui.chosen`."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Input
@@ -60,6 +61,11 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         Binding("ctrl+p", "command_palette", "Command palette: jump to an object, profile, theme", show=False,
                 priority=True, id="app.palette"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
+        # as in k9s: ":" opens the command line (the palette), where objects, profiles and themes are
+        Binding("colon", "command_palette", "Command palette", show=False, id="app.palette_colon"),
+        # arrows and h/l move between panes, as in lazygit; in a text field they move the cursor
+        Binding("h,left", "pane(-1)", "Previous pane", show=False, id="app.pane_left"),
+        Binding("l,right", "pane(1)", "Next pane", show=False, id="app.pane_right"),
         # "/" and Esc are priority keys: the keys typed right after them are dispatched only
         # after the binding has run (a non-priority binding resolves after the key has
         # travelled the widget chain, by when the next keys went to the old focus)
@@ -118,6 +124,11 @@ class SyncdashApp(ChosenObject, PaneNavigation):
     def permissions(self) -> TokenInfo | None:
         return self.session.permissions
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, less the ones for developers (keys panel, maximize,
+        screenshot): an admin's palette has objects, profiles, themes and quit."""
+        yield from (command for command in super().get_system_commands(screen) if command.title in ("Theme", "Quit"))
+
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -143,6 +154,7 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         self.query_one("#detail-pane").border_title = "Detail"
         self.query_one("#checklist-pane").border_title = "Checklist: the three recommended steps"
         self.query_one(ChecklistPane).show_message("Select an object to run the three steps.")
+        self._show_rows()  # empty until Graph answers, and saying so
         self._show_cached()
         self._focus(self.query_one(ErrorList))
         self._handle_signals()
@@ -318,6 +330,8 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         """Stale, with the reason and when the next try comes (a throttling outage never
         holds the dashboard: the next refresh tries again, and `r` at once)."""
         self.state.refresh_failed(message.reason, self.clock(), self.refresh_interval)
+        if not self.state.rows.rows:  # an empty list must not read as "no errors"
+            self._show_rows()
         self._draw_status()
         self.notify(message.reason, title="Graph", severity="error", markup=False, timeout=8)
         self._schedule_refresh()

@@ -21,6 +21,17 @@ PANES = ("#list-pane", "#detail-pane", "#checklist-pane")
 KINDS = {"all": None, "users": ObjectKind.USER, "groups": ObjectKind.GROUP, "contacts": ObjectKind.CONTACT}
 
 
+def _empty_text(state: Dashboard) -> str:
+    """An empty list says why: a cold start is not an all-clear."""
+    if state.rows.rows:
+        return "No object matches the filter."
+    if state.freshness.source == "stale" and state.freshness.refreshed is None:
+        return "No list yet: Graph could not be read (the header says why); r tries again."
+    if state.freshness.scanning:
+        return "Reading the tenant… the list appears as Graph answers."
+    return "No objects with sync errors."
+
+
 class PaneNavigation(App[None]):
     """The list's half of the app; the app sets ``state`` in its ``__init__``."""
 
@@ -28,7 +39,7 @@ class PaneNavigation(App[None]):
 
     def _show_rows(self) -> None:
         error_list = self.query_one(ErrorList)
-        error_list.empty_text = "No object matches the filter." if self.state.rows.rows else "No objects with sync errors."
+        error_list.empty_text = _empty_text(self.state)
         error_list.show(self.state.shown())
         error_list.mark_sort(self.state.view.sort, self.state.view.reverse)
         pane = self.query_one("#list-pane")

@@ -131,7 +131,8 @@ def start_with_theme(app: App[None], directories: list[Path], wanted: str | None
     fallback = DEFAULT_THEME if DEFAULT_THEME in app.available_themes else themes[0].name
     chosen = wanted or fallback
     if chosen not in app.available_themes:
-        problems.append(f"unknown theme {chosen!r}; using {fallback}")
+        names = ", ".join(sorted(app.available_themes))
+        problems.append(f"unknown theme {safe_text(chosen)!r}; using {fallback} (themes: {names})")
         chosen = fallback
     app.set_reactive(App.theme, chosen)
     dark = app.current_theme.dark

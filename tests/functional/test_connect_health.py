@@ -218,3 +218,47 @@ async def test_the_dashboard_lists_what_only_connect_health_knows_and_answers_it
         assert "[auto]" in checklist and "export-error" in checklist and "not-in-entra" in checklist
         await pilot.press("o")  # no admin-center page for an object Entra ID does not have
         assert any("Not in Entra ID" in n.message for n in app._notifications)
+
+
+def test_hostile_text_from_resource_manager_reaches_no_terminal_raw(capsys, tmp_path):
+    def poison(data: dict) -> None:
+        error = data["connectHealth"]["exportErrors"]["DataMismatch"][0]
+        error["incomingObject"]["displayName"] = "[bold red]Kenji[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07"
+        error["serverErrorDetail"] = "detail \x1b[31mred\u202e"
+        data["connectHealth"]["alerts"][0]["displayName"] = "alert \x1b]0;title\x07"
+
+    path = _demo_file(tmp_path, poison)
+    for fmt in ("table", "json", "csv", "markdown"):
+        code, out, err = run(capsys, "--tenant-file", str(path), "report", "--format", fmt)
+        assert code == 1 and "\x1b" not in out + err and "\x07" not in out and "\u202e" not in out, fmt
+    code, out, _ = run(capsys, "--tenant-file", str(path), "check", HEALTH_SCENARIOS["health-invalid-soft-match"])
+    assert "[bold red]Kenji[/]" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize(("profile", "reason"), [
+    ({"health": False}, "health = false"),
+    ({"cloud": "custom", "authority": "https://login.example.gov", "graph_url": "https://graph.example.gov/v1.0"},
+     "no resource_manager"),
+])
+def test_a_profile_can_turn_it_off_and_a_custom_cloud_needs_its_resource_manager(tmp_path, profile, reason):
+    from syncdash import sources
+    from syncdash.config import load_config
+
+    lines = "\n".join(f"{key} = {json.dumps(value)}" for key, value in profile.items())
+    path = tmp_path / "config.toml"
+    path.write_text(f"[profiles.p]\ntenant = \"contoso.com\"\n{lines}\n", encoding="utf-8")
+    source = sources.from_profile(load_config(path, required=True).profiles["p"], tmp_path)
+    evidence = asyncio.run(source.evidence()[0].read(NOW))
+    assert evidence.status.state is SourceState.OFF and reason in evidence.status.reason
+
+
+def test_each_error_type_has_its_own_remedy_and_a_suggestion_where_one_applies(capsys):
+    _, out, _ = run(capsys, "--demo", "report", "--format", "json")
+    exported = [f for o in json.loads(out)["objects"] for f in o["findings"] if f["code"] == "export-error"]
+    fixes = {f["errorType"]: f["fix"] for f in exported}
+    assert len(set(fixes.values())) >= 5  # not one generic text for every type
+    suggestions = {f["errorType"]: f["powershell"] for f in exported}
+    assert suggestions["LargeObject"].startswith("Get-ADObject") and "userCertificate" in suggestions["LargeObject"]
+    assert suggestions["FederatedDomainChangeError"].startswith("Update-MgUser")
+    assert "-Remove @{proxyAddresses=" in suggestions["ObjectTypeMismatch"]
+    assert suggestions["IdentityDataValidationFailed"].startswith("Set-ADUser -Identity 'CN=")

@@ -227,16 +227,16 @@ async def test_space_ticks_a_manual_check_and_it_survives_a_restart(dashboard, t
     async with first.app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
         await pilot.press("tab", "tab", "space")
-        assert "[x] Identity synchronization error report" in checklist_text(first.app)
+        assert "[x] Microsoft 365 admin center → Health" in checklist_text(first.app)
         chosen = first.app.state.selected.id
     first.store.close()
     second = dashboard(store_dir=tmp_path / "one")
     async with second.app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
         assert second.app.state.selected.id == chosen
-        assert "[x] Identity synchronization error report" in checklist_text(second.app)
+        assert "[x] Microsoft 365 admin center → Health" in checklist_text(second.app)
         await pilot.press("tab", "tab", "space")
-        assert "[ ] Identity synchronization error report" in checklist_text(second.app)
+        assert "[ ] Microsoft 365 admin center → Health" in checklist_text(second.app)
 
 
 async def test_n_edits_a_note_that_is_kept(dashboard, tmp_path):
@@ -639,7 +639,8 @@ async def test_an_unknown_theme_falls_back_with_a_warning_and_the_choice_persist
     async with made.app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         assert made.app.theme == "syncdash-dark"
-        assert notices(made.app, "no-such-theme")
+        warned = notices(made.app, "no-such-theme")
+        assert warned and "(themes: ansi, high-contrast, syncdash-dark, syncdash-light)" in warned[0]
         made.app.theme = "high-contrast"
         await pilot.pause()
     made.store.close()
@@ -773,7 +774,7 @@ async def test_the_palette_switches_profile_without_restarting(dashboard):
         await loaded(pilot)
         assert names(app) == ["Fabrikam Fay"] and app.tenant_key == "profile:fabrikam"
         assert made.store.ticks("profile:fabrikam", app.state.selected.id) == frozenset()
-        assert contoso_ticks and "1 users · 0 groups · 0 contacts" in status_text(app)
+        assert contoso_ticks and "1 user · 0 groups · 0 contacts" in status_text(app)
         assert (app.refresh_interval, app.theme, app.permissions) == (120, "syncdash-light", None)  # the profile's own
 
 

@@ -132,4 +132,4 @@ async def test_the_dashboard_says_a_tick_was_not_saved_when_the_disk_is_full(das
         assert app.is_running
         assert any("tick not saved: database or disk is full" in n.message for n in app._notifications)
         shown = checklist_lines(app)
-        assert "[ ] Identity synchronization error report" in shown
+        assert "[ ] Microsoft 365 admin center → Health" in shown

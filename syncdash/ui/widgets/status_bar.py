@@ -37,6 +37,10 @@ def _flowed(groups: list[Text], width: int) -> Text:
     return text
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 #: How far down a health line may be dropped on a narrow screen (an alert never).
 _NOTE_RANKS = {"error": 0, "warning": 1, "info": 3}
 
@@ -99,8 +103,7 @@ class StatusBar(Horizontal):
             if isinstance(last, datetime):
                 late = now - last > STALE_SYNC
                 first.append(f"  last sync {age(last, now)}", style=styles["warning"] if late else "")
-        counts_text = Text(f"{counts.get(ObjectKind.USER, 0)} users · {counts.get(ObjectKind.GROUP, 0)} groups · "
-                           f"{counts.get(ObjectKind.CONTACT, 0)} contacts")
+        counts_text = Text(" · ".join(_count(counts.get(kind, 0), kind.value) for kind in ObjectKind))
         if freshness.scanning:
             state = Text(f"scanning… {freshness.scanned:,} read", style=styles["warning"])
         else:
