@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
     from syncdash.config import Config, Settings
-    from syncdash.evidence import EvidenceSource
+    from syncdash.model import AdminWork
     from syncdash.sources import Source
 
 #: Exit codes shared by every command: scripts and monitoring rely on them.
@@ -136,19 +136,21 @@ def _write(text: str | Iterable[str], output: Path | None, *, readable: bool = F
         raise UsageError(f"syncdash: cannot write {output}: {exc.strerror or exc}") from None
 
 
-async def _report(client: GraphServiceClient, evidence: tuple[EvidenceSource, ...], args: argparse.Namespace) -> int:
+async def _report(client: GraphServiceClient, source: Source, args: argparse.Namespace) -> int:
+    """Every object in error, diagnosed, with the admin's ticks and notes of this tenant."""
     from syncdash.export import formats
     from syncdash.model import SourceState
     from syncdash.pipeline import read_once
 
-    view = await read_once(client, evidence)
+    view = await read_once(client, source.evidence())
     for status in view.status.sources:
         if status.state is SourceState.UNAVAILABLE:  # configured and wanted, but not read
             error(f"not read: {status.name}: {status.reason}")
     diagnoses = view.diagnoses(datetime.now(timezone.utc))
     for reason in view.unavailable:
         error(f"not checked: {reason}")
-    chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses)
+    chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses,
+                                   _admin_work(source.key))
     _write(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
     if len(diagnoses):
         return EXIT_PROBLEMS
@@ -156,22 +158,46 @@ async def _report(client: GraphServiceClient, evidence: tuple[EvidenceSource, ..
     return EXIT_CLEAR if view.complete else EXIT_FAILURE
 
 
-async def _check(client: GraphServiceClient, evidence: tuple[EvidenceSource, ...], args: argparse.Namespace) -> int:
-    from syncdash.pipeline import check_object
+async def _check(client: GraphServiceClient, source: Source, args: argparse.Namespace) -> int:
     from syncdash.export import formats
+    from syncdash.export.records import NO_WORK
+    from syncdash.pipeline import check_object
 
-    outcome = await check_object(client, args.object, datetime.now(timezone.utc), evidence)
+    outcome = await check_object(client, args.object, datetime.now(timezone.utc), source.evidence())
     if outcome.diagnosis is None:
         print(formats.several_matches(args.object, outcome.matches), file=sys.stderr)
         return EXIT_FAILURE
+    obj = outcome.diagnosis.object
+    work = _admin_work(source.key).get(obj.id, NO_WORK) if obj is not None else NO_WORK
     if args.format == "json":
-        _write(formats.check_json(outcome.tenant, outcome.diagnosis), None)
+        _write(formats.check_json(outcome.tenant, outcome.diagnosis, work), None)
     else:
-        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii"), None,
-               readable=True)
+        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii",
+                                  work=work), None, readable=True)
     if outcome.diagnosis.all_clear:
         return EXIT_CLEAR
     return EXIT_PROBLEMS
+
+
+def _admin_work(tenant_key: str) -> dict[str, AdminWork]:
+    """The ticks and notes the admin made in the dashboard for this tenant; none where
+    the dashboard never ran (no store is made for them), and a one-line warning where the
+    store cannot be opened: the report still comes."""
+    import sqlite3
+
+    from syncdash.store import Store, default_data_dir
+
+    if not default_data_dir().exists():
+        return {}
+    try:
+        store = Store(cache=False)
+    except (OSError, sqlite3.Error) as exc:  # files.UnsafePath is an OSError
+        error(f"ticks and notes not read: {exc}")
+        return {}
+    try:
+        return store.work(tenant_key)
+    finally:
+        store.close()
 
 
 def _profile_source(config: Config, name: str, args: argparse.Namespace) -> Callable[[], tuple[Source, Settings]]:
@@ -267,13 +293,16 @@ def _run(args: argparse.Namespace) -> int:
         from syncdash import account
 
         return account.run(args.command, args, config)
+    if args.command == "check" and not args.object.strip():
+        raise UsageError("syncdash: check needs an object: its id, UPN, mail, proxy address, display name, "
+                         "or (only on-premises) DN or objectGuid")
     source = resolve_source(args, config)
     client = _headless_client(source)
     import asyncio
 
     if args.command == "check":
-        return asyncio.run(_check(client, source.evidence(), args))
-    return asyncio.run(_report(client, source.evidence(), args))
+        return asyncio.run(_check(client, source, args))
+    return asyncio.run(_report(client, source, args))
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -73,17 +73,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="debug also logs query strings, which hold directory data (default info)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     report = commands.add_parser(
-        "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)"
+        "report", help="every object with sync errors, diagnosed (exit 0: none, 1: some, 2: failure)",
+        description="Read the tenant once (Graph, and Connect Health where it is set up) and diagnose every "
+                    "object with sync errors, with the ticks and notes made in the dashboard.",
+        epilog="exit codes: 0 no object in error, 1 some, 2 failure (or nothing found while a kind could not "
+               "be read)", formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_source_options(report, in_command=True)
-    report.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="table",
+                        help="table (a terminal), json (scripts), csv (a finding per row; spreadsheet-safe), "
+                             "markdown (a ticket); default table")
     report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     check = commands.add_parser(
-        "check", help="run the three recommended steps for one object (exit 0: clear, 1: problem, 2: failure)"
+        "check", help="run the three recommended steps for one object (exit 0: clear, 1: problem, 2: failure)",
+        description="The three steps of Microsoft's self-help article for one object: its sync errors, "
+                    "duplicate attributes (and who else holds the value), and why it does not sync.",
+        epilog="exit codes: 0 every step clear, 1 a problem or a check that could not run, 2 failure, a usage "
+               "error, or several objects match", formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("object", metavar="OBJECT", help="object id, UPN, mail or proxy address, or display name")
+    check.add_argument("object", metavar="OBJECT",
+                       help="object id, UPN, mail or proxy address, display name, or (objects only on-premises) "
+                            "DN or objectGuid")
     _add_source_options(check, in_command=True)
-    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text",
+                       help="text (a terminal or a ticket) or json (scripts); default text")
     login = commands.add_parser("login", help="sign in (device code works over SSH) and remember the account")
     login.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile to sign in to")
     login.add_argument("--tenant", help="tenant id or domain: creates the profile when it does not exist")

@@ -367,3 +367,21 @@ class ObjectFacts:
     #: Lookups that could not run (e.g. a 403 on contacts), each with its reason.
     unavailable: tuple[str, ...]
     now: datetime
+
+
+def check_id(step: int, key: str) -> str:
+    """How a manual check is named in the admin's ticks: its step and its stable key."""
+    return f"{step}:{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class AdminWork:
+    """What the admin recorded for an object in the dashboard: the manual checks ticked
+    (each with when; None for a tick made before syncdash kept the time) and a note."""
+
+    ticks: dict[str, datetime | None] = field(default_factory=dict)
+    note: str = ""
+
+    def done(self, step: int, key: str) -> tuple[bool, datetime | None]:
+        ticked = check_id(step, key)
+        return ticked in self.ticks, self.ticks.get(ticked)

@@ -15,14 +15,14 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, ManualCheck
-from syncdash.export.records import check_record, report_head, report_object_record
+from syncdash.export.records import NO_WORK, check_record, report_head, report_object_record
 from syncdash.export.rows import error_rows
 from syncdash.export.table import render_table
-from syncdash.model import DirectoryObject, TenantStatus, Unknown
+from syncdash.model import AdminWork, DirectoryObject, TenantStatus, Unknown
 from syncdash.sanitize import json_safe, safe_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -73,10 +73,16 @@ def source_lines(tenant: TenantStatus) -> list[str]:
     return [safe_text(line) for line in lines]
 
 
-def _manual(check: ManualCheck) -> str:
+def _manual(step: int, check: ManualCheck, work: AdminWork) -> str:
     if check.answered:
         return f"      [auto] {safe_text(check.text)}: {safe_text(check.answered)}"
-    return f"      [ ] {safe_text(check.text)}"
+    done, at = work.done(step, check.key)
+    when = f" (done {at:%Y-%m-%d %H:%M} UTC)" if at else ""
+    return f"      [{'x' if done else ' '}] {safe_text(check.text)}{when}"
+
+
+def _work_of(work: Mapping[str, AdminWork], obj: DirectoryObject | None) -> AdminWork:
+    return work.get(obj.id, NO_WORK) if obj is not None else NO_WORK
 
 
 def _encodable(text: str, encoding: str) -> bool:
@@ -119,22 +125,25 @@ def for_terminal(text: str, encoding: str) -> str:
 # -- report ---------------------------------------------------------------------------
 # Each format is a stream of chunks, one object at a time: a report of 100,000 objects in
 # error is written as it is diagnosed, never held whole (nor as one string).
-def _json_chunks(tenant: TenantStatus, complete: bool, diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+def _json_chunks(tenant: TenantStatus, complete: bool, diagnoses: Iterable[Diagnosis],
+                 work: Mapping[str, AdminWork]) -> Iterator[str]:
     head = json.dumps(report_head(tenant, complete), indent=2, ensure_ascii=False)
     yield json_safe(head[: head.rindex("[]") + 1])
     separator = "\n"
     for diagnosis in diagnoses:
-        record = json.dumps(report_object_record(diagnosis), indent=2, ensure_ascii=False)
+        record = json.dumps(report_object_record(diagnosis, _work_of(work, diagnosis.object)), indent=2,
+                            ensure_ascii=False)
         yield json_safe(separator + textwrap.indent(record, "    "))
         separator = ",\n"
     yield "]\n}" if separator == "\n" else "\n  ]\n}"
 
 
-def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+def _csv_chunks(diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell gets quoted too
     writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
-                     "attribute", "value", "message", "related", "fix", "powershell", "docs", "source", "errorType"])
+                     "attribute", "value", "message", "related", "fix", "powershell", "docs", "source", "errorType",
+                     "note"])
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None  # a report lists only objects that exist
@@ -144,7 +153,7 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
                 writer.writerow([csv_cell(cell) for cell in (
                     obj.kind.value, obj.display_name, obj.identity, obj.id if obj.in_entra else "", step.step,
                     f.code, f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
-                    f.source, f.error_type,
+                    f.source, f.error_type, _work_of(work, obj).note,
                 )])
         yield out.getvalue()
         out.seek(0)
@@ -153,7 +162,7 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
 
 
 def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
-                     diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+                     diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -> Iterator[str]:
     scope = "complete scan" if complete else "partial list"
     sources = "".join(f"\n- {md(line)}" for line in source_lines(tenant))
     yield (f"# Directory sync errors: {md(tenant_line(tenant))}\n{sources}\n\n"
@@ -166,7 +175,20 @@ def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
             lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
             lines += [f"  - {label}: {md(text)}" for label, text in _details(f)]
             lines.append(f"  - docs: <{f.docs}>")
+        lines += _markdown_work(diagnosis, _work_of(work, obj))
         yield "\n".join(lines) + "\n"
+
+
+def _markdown_work(diagnosis: Diagnosis, work: AdminWork) -> list[str]:
+    """The admin's note and the manual checks ticked, under the object's findings."""
+    lines = [f"- **note**: {md(work.note)}"] if work.note else []
+    for step in diagnosis.steps:
+        for check in step.manual:
+            done, at = work.done(step.step, check.key)
+            if done:
+                when = f" ({at:%Y-%m-%d %H:%M} UTC)" if at else ""
+                lines.append(f"- **done**{md(when)}: {md(check.text)}")
+    return lines
 
 
 def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
@@ -180,15 +202,17 @@ def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: I
 
 
 def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
-                  diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+                  diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork] | None = None) -> Iterator[str]:
     """The report in one of REPORT_FORMATS, chunk by chunk: what `report` prints and the
-    dashboard exports. ``count`` is how many ``diagnoses`` will yield."""
+    dashboard exports. ``count`` is how many ``diagnoses`` will yield; ``work``, by
+    object id, what the admin ticked and noted in the dashboard."""
+    work = work or {}
     if kind == "csv":
-        return _csv_chunks(diagnoses)
+        return _csv_chunks(diagnoses, work)
     if kind == "json":
-        return _json_chunks(tenant, complete, diagnoses)
+        return _json_chunks(tenant, complete, diagnoses, work)
     if kind == "markdown":
-        return _markdown_chunks(tenant, complete, count, diagnoses)
+        return _markdown_chunks(tenant, complete, count, diagnoses, work)
     return _table_chunks(tenant, complete, count, diagnoses)
 
 
@@ -200,17 +224,19 @@ class CountedDiagnoses(Protocol):
     def __iter__(self) -> Iterator[Diagnosis]: ...
 
 
-def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: CountedDiagnoses) -> str:
+def render_report(kind: str, tenant: TenantStatus, complete: bool, diagnoses: CountedDiagnoses,
+                  work: Mapping[str, AdminWork] | None = None) -> str:
     """The whole report as one text (the dashboard's export of the rows on screen)."""
-    return "".join(report_chunks(kind, tenant, complete, len(diagnoses), diagnoses))
+    return "".join(report_chunks(kind, tenant, complete, len(diagnoses), diagnoses, work))
 
 
 # -- check ----------------------------------------------------------------------------
-def check_json(tenant: TenantStatus, diagnosis: Diagnosis) -> str:
-    return json_safe(json.dumps(check_record(tenant, diagnosis), indent=2, ensure_ascii=False))
+def check_json(tenant: TenantStatus, diagnosis: Diagnosis, work: AdminWork = NO_WORK) -> str:
+    return json_safe(json.dumps(check_record(tenant, diagnosis, work), indent=2, ensure_ascii=False))
 
 
-def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8") -> str:
+def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "utf-8",
+               work: AdminWork = NO_WORK) -> str:
     """The checklist as an admin reads it: a mark per step, findings and manual checks;
     on a terminal that is not UTF-8, with ASCII marks."""
     utf8 = is_utf8(encoding)
@@ -218,6 +244,8 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
     title = (f"{obj.display_name} ({obj.kind.value}, {obj.identity})" if obj
              else f"{diagnosis.query} (not found in Entra ID)")
     lines = [safe_text(title), tenant_line(tenant), *source_lines(tenant), ""]
+    if work.note:
+        lines[1:1] = [f"note: {safe_text(work.note)}"]
     for step in diagnosis.steps:
         note = "" if step.needed else f"  ({NOT_NEEDED_NOTE})"
         lines.append(f"{step.mark(utf8)} Step {step.step}: {step.title}{note}")
@@ -228,7 +256,7 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
             lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f, encoding=encoding)]
             lines.append(f"        docs: {f.docs}")
         lines.append("    manual checks:")
-        lines += [_manual(m) for m in step.manual]
+        lines += [_manual(step.step, m, work) for m in step.manual]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

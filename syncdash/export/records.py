@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from syncdash.diagnose.findings import Diagnosis, Finding, Related, StepResult
-from syncdash.model import DirectoryObject, TenantStatus, Unknown
+from syncdash.diagnose.findings import Diagnosis, Finding, ManualCheck, Related, StepResult
+from syncdash.model import AdminWork, DirectoryObject, TenantStatus, Unknown
+
+#: An object the admin has not worked on.
+NO_WORK = AdminWork()
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -93,7 +96,13 @@ def _related(related: Related) -> dict[str, Any]:
     return record
 
 
-def step_record(step: StepResult) -> dict[str, Any]:
+def _manual(step: int, check: ManualCheck, work: AdminWork) -> dict[str, Any]:
+    done, at = work.done(step, check.key)
+    return {"key": check.key, "text": check.text, "docs": check.docs, "answered": check.answered, "done": done,
+            "doneAt": _iso(at)}
+
+
+def step_record(step: StepResult, work: AdminWork = NO_WORK) -> dict[str, Any]:
     return {
         "step": step.step,
         "title": step.title,
@@ -101,25 +110,35 @@ def step_record(step: StepResult) -> dict[str, Any]:
         "needed": step.needed,
         "unknown": list(step.unknown),
         "findings": [finding_record(f) for f in step.findings],
-        "manual": [{"key": m.key, "text": m.text, "docs": m.docs, "answered": m.answered} for m in step.manual],
+        "manual": [_manual(step.step, m, work) for m in step.manual],
     }
 
 
-def check_record(tenant: TenantStatus, diagnosis: Diagnosis) -> dict[str, Any]:
+def check_record(tenant: TenantStatus, diagnosis: Diagnosis, work: AdminWork = NO_WORK) -> dict[str, Any]:
+    obj = object_record(diagnosis.object)
     return {
         "schema": "syncdash.check/1",
         "tenant": tenant_record(tenant),
         "sources": sources_record(tenant),
-        "object": object_record(diagnosis.object),
-        "steps": [step_record(step) for step in diagnosis.steps],
+        "object": None if obj is None else {**obj, "note": work.note or None},
+        "steps": [step_record(step, work) for step in diagnosis.steps],
     }
 
 
-def report_object_record(diagnosis: Diagnosis) -> dict[str, Any]:
-    """One object of a report with its findings, each tagged with its step."""
+def report_object_record(diagnosis: Diagnosis, work: AdminWork = NO_WORK) -> dict[str, Any]:
+    """One object of a report with its findings, each tagged with its step, and the
+    admin's note and the manual checks ticked (with when)."""
+    done = []
+    for step in diagnosis.steps:
+        for check in step.manual:
+            ticked, at = work.done(step.step, check.key)
+            if ticked:
+                done.append({"step": step.step, "key": check.key, "text": check.text, "doneAt": _iso(at)})
     return {
         **(object_record(diagnosis.object) or {}),
         "findings": [{"step": step.step, **finding_record(f)} for step in diagnosis.steps for f in step.findings],
+        "note": work.note or None,
+        "done": done,
     }
 
 

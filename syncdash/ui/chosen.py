@@ -71,7 +71,7 @@ class ChosenObject(App[None]):
             colours = status_colours(self)
             checklist.show(state.diagnosis, self.store.ticks(self.tenant_key, obj.id),
                            {Status.CLEAR: colours["success"], Status.PROBLEM: colours["error"],
-                            Status.UNKNOWN: colours["warning"]})
+                            Status.UNKNOWN: colours["warning"]}, obj.id)
         elif not checklist.running:
             checklist.show_message("Waiting for the tenant status…")
 
@@ -91,7 +91,7 @@ class ChosenObject(App[None]):
             return
         ticked = message.check in self.store.ticks(self.tenant_key, obj.id)
         with self._saving():
-            self.store.set_tick(self.tenant_key, obj.id, message.check, not ticked)
+            self.store.set_tick(self.tenant_key, obj.id, message.check, not ticked, at=self.clock())
         self._draw_selection()
 
     def action_copy(self) -> None:
@@ -146,7 +146,8 @@ class ChosenObject(App[None]):
                 return
             kind, path = choice
             try:  # the rows as shown now: a refresh may have come since the dialog opened
-                said = export_rows(self.state, self.query_one(ErrorList).rows, kind, path, self.clock())
+                said = export_rows(self.state, self.query_one(ErrorList).rows, kind, path, self.clock(),
+                                   self.store.work(self.tenant_key))
             except OSError as exc:
                 self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error", markup=False)
                 return

@@ -61,3 +61,88 @@ async def test_a_failed_first_read_says_so_in_the_empty_list(dashboard):
         await settle(pilot)
         error_list = app.query_one(ErrorList)
         assert not error_list.rows and "Graph could not be read" in error_list.empty_text
+
+
+def test_ticks_and_notes_travel_into_check_and_report(capsys):
+    import json
+    from datetime import datetime, timezone
+
+    from syncdash.cli import main
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.store import Store
+
+    upn = DEMO_SCENARIOS["conflict-holder-deleted"]
+    main(["--demo", "check", upn, "--format", "json"])
+    object_id = json.loads(capsys.readouterr().out)["object"]["id"]
+    store = Store(cache=False)
+    when = datetime(2026, 11, 30, 9, 15, tzinfo=timezone.utc)
+    store.set_tick("demo", object_id, "1:service-manager-operations", True, at=when)
+    store.set_note("demo", object_id, "INC-4711: asked the AD team to remove the alias")
+    store.close()
+
+    main(["--demo", "check", upn, "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    manual = {m["key"]: m for m in result["steps"][0]["manual"]}
+    assert manual["service-manager-operations"]["done"] is True
+    assert manual["service-manager-operations"]["doneAt"] == "2026-11-30T09:15:00Z"
+    assert manual["m365-sync-status"]["done"] is False and manual["m365-sync-status"]["doneAt"] is None
+    assert result["object"]["note"].startswith("INC-4711")
+
+    main(["--demo", "check", upn])
+    text = capsys.readouterr().out
+    assert "note: INC-4711" in text and "[x] Synchronization Service Manager" in text and "(done 2026-11-30 09:15 UTC)" in text
+
+    main(["--demo", "report", "--format", "json"])
+    megan = next(o for o in json.loads(capsys.readouterr().out)["objects"] if o["id"] == object_id)
+    assert megan["note"].startswith("INC-4711") and megan["done"][0]["key"] == "service-manager-operations"
+    main(["--demo", "report", "--format", "markdown"])
+    assert "**note**: INC-4711" in capsys.readouterr().out
+    main(["--demo", "report", "--format", "csv"])
+    assert "INC-4711" in capsys.readouterr().out
+
+
+async def test_esc_asks_before_it_throws_away_a_typed_note(dashboard):
+    from syncdash.ui.screens.prompts import NoteScreen
+
+    made = dashboard()
+    app = made.app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"half a ticket number", "escape")
+        assert isinstance(app.screen, NoteScreen), "one Esc threw the typed note away"
+        assert "Unsaved changes" in str(app.screen.query_one("#unsaved").render())
+        await pilot.press("ctrl+s")
+        assert made.store.note("test", app.state.selected.id) == "half a ticket number"
+        await pilot.press("n", "escape")  # nothing typed: one Esc closes
+        assert not isinstance(app.screen, NoteScreen)
+        await pilot.press("n", *" more", "escape", "escape")  # asked, then discarded
+        assert not isinstance(app.screen, NoteScreen)
+        assert made.store.note("test", app.state.selected.id) == "half a ticket number"
+
+
+def test_an_empty_check_is_a_usage_error_and_every_command_explains_itself(capsys):
+    import pytest
+
+    from syncdash.cli import main
+
+    assert main(["--demo", "check", "  "]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "check needs an object" in err
+    for command in ("report", "check"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        shown = capsys.readouterr().out
+        assert "exit codes: 0" in shown and "--format" in shown and "default" in shown
+
+
+async def test_another_object_opens_its_checklist_at_the_top(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "G")  # the checklist, scrolled to its last check
+        checklist = app.query_one(ChecklistPane)
+        await pilot.pause()
+        assert checklist.scroll_y > 0
+        await pilot.press("escape", "j")  # back to the list, the next object
+        await settle(pilot)
+        assert checklist.scroll_y == 0

@@ -23,7 +23,8 @@ _CSS = """
 
 
 class NoteScreen(ModalScreen[str | None]):
-    """Free text kept per object and tenant; Ctrl+S saves, Esc leaves it unchanged."""
+    """Free text kept per object and tenant; Ctrl+S saves, Esc leaves it unchanged — after
+    asking, when something was typed (a second Esc discards it)."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save note", id="note.save"),
@@ -37,11 +38,13 @@ class NoteScreen(ModalScreen[str | None]):
         self._text = text
         #: Whose note this is, so that an abrupt exit can keep the draft.
         self.object_id = object_id
+        self._asked = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(f"Note for {self._title}   (Ctrl+S save, Esc cancel)"))
             yield TextArea(self._text, id="note")
+            yield Label("", id="unsaved")
 
     def draft(self) -> str | None:
         """The text typed so far, if it differs from the saved note."""
@@ -52,6 +55,10 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
+        if self.draft() is not None and not self._asked:
+            self._asked = True
+            self.query_one("#unsaved", Label).update("Unsaved changes: Ctrl+S saves them, Esc again discards them.")
+            return
         self.dismiss(None)
 
 

@@ -15,14 +15,11 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from syncdash.diagnose.catalog import STEP_TITLES
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Severity, Status
+from syncdash.model import check_id
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-
-def check_id(step: int, key: str) -> str:
-    return f"{step}:{key}"
 
 
 def hanging(indent: int, lead: Text | str, body: Text | str) -> Table:
@@ -46,6 +43,8 @@ class ChecklistPane(OptionList):
                              "page_up": ("page_up", "Page up"), "page_down": ("page_down", "Page down"),
                              "top": ("first", "First check"), "bottom": ("last", "Last check")}),
     ]
+    #: Whose checklist is shown: another object's opens at its top.
+    object_id: str | None = None
     DEFAULT_CSS = """
     ChecklistPane, ChecklistPane:focus { background: $surface; border: none; padding: 0 1; }
     ChecklistPane > .option-list--option-disabled { color: $foreground; }
@@ -91,11 +90,16 @@ class ChecklistPane(OptionList):
         for index, step in enumerate(STEP_TITLES):
             self.replace_option_prompt_at_index(index, self._running_header(step))
 
-    def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, Style]) -> None:
+    def show(self, diagnosis: Diagnosis, ticks: frozenset[str], colours: dict[Status, Style],
+             object_id: str | None = None) -> None:
         """Lay out the steps; keeps the highlighted manual check where it was (a refresh of
-        the same object must not move the admin's place)."""
+        the same object must not move the admin's place), and opens another object's at
+        its top, where its errors are."""
         self._stop_spinner()
-        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        another = object_id != self.object_id
+        self.object_id = object_id
+        # the check ids are the same for every object: only the same object keeps its place
+        highlighted = self.highlighted_option.id if self.highlighted_option and not another else None
         severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
         options: list[Option] = []
         for step in diagnosis.steps:
@@ -128,6 +132,8 @@ class ChecklistPane(OptionList):
             self.highlighted = None
         if self.highlighted is None and self.has_focus:
             self.highlighted = self._first_check()
+        if another:
+            self.scroll_home(animate=False)
 
     def on_focus(self) -> None:
         """A new object's checklist is read from Step 1 down; the highlight (which scrolls
