@@ -21,7 +21,7 @@ from syncdash.model import DirectoryObject
 from syncdash.portal import admin_center_link
 from syncdash.sanitize import safe_text
 from syncdash.store import Store, StoreWriteError
-from syncdash.ui.exporting import export_rows
+from syncdash.ui.exporting import export_folder, export_rows
 from syncdash.ui.session import TenantSession
 from syncdash.ui.state import Chosen, Dashboard
 from syncdash.ui.themes import status_colours
@@ -95,11 +95,22 @@ class ChosenObject(App[None]):
         self._draw_selection()
 
     def action_copy(self) -> None:
+        """What is copied follows the focus: in the checklist the highlighted finding's
+        suggestion (exactly as it must be typed), value or message, or the check; in the
+        detail the object's id; in the list its UPN or mail."""
         if (obj := self.state.selected) is None:
             return
-        value = obj.upn or obj.mail or obj.id
+        checklist = self.query_one(ChecklistPane)
+        if self.focused is checklist and (chosen := checklist.copy_text()) is not None:
+            what, value = chosen
+        elif isinstance(self.focused, DetailPane) and obj.in_entra:
+            what, value = "the object id", obj.id
+        else:
+            what, value = ("the UPN" if obj.upn else "the mail" if obj.mail else "the object id"), \
+                obj.upn or obj.mail or obj.id
         self.copy_to_clipboard(value)
-        self.notify(f"Copied {safe_text(value)} (OSC 52 clipboard)", markup=False, timeout=3)
+        shown = safe_text(value if len(value) <= 60 else value[:59] + "…")
+        self.notify(f"Copied {what}: {shown} (OSC 52 clipboard)", markup=False, timeout=3)
 
     def action_link(self) -> None:
         from syncdash.ui.screens.prompts import LinkScreen
@@ -139,7 +150,7 @@ class ChosenObject(App[None]):
             self.notify("Export needs the complete scan: wait until the header says complete.",
                         severity="warning", markup=False)
             return
-        default = Path.cwd() / f"syncdash-{self.clock():%Y%m%d-%H%M}.md"
+        default = export_folder() / f"syncdash-{self.clock():%Y%m%d-%H%M}.md"
 
         def write(choice: tuple[str, Path] | None) -> None:
             if choice is None:

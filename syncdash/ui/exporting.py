@@ -3,6 +3,7 @@ a file. No Textual here; the dialog that asks for the format and path is a scree
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -27,3 +28,10 @@ def export_rows(state: Dashboard, shown: list[Row], kind: str, path: Path, now: 
     diagnoses = Diagnoses(chosen, state.index, state.tenant, now, state.unavailable)
     write_atomically(path, formats.render_report(kind, state.tenant, complete, diagnoses, work))
     return f"Wrote {len(diagnoses)} object{'' if len(diagnoses) == 1 else 's'} to {path}"
+
+
+def export_folder() -> Path:
+    """Where an export goes by default: the folder syncdash was started from when the
+    admin may write there, else the home folder (a jump host's read-only checkout)."""
+    here = Path.cwd()
+    return here if os.access(here, os.W_OK) else Path.home()

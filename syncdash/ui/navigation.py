@@ -41,7 +41,7 @@ class PaneNavigation(App[None]):
         error_list = self.query_one(ErrorList)
         error_list.empty_text = _empty_text(self.state)
         error_list.show(self.state.shown())
-        error_list.mark_sort(self.state.view.sort, self.state.view.reverse)
+        error_list.mark_sort(self.state.view)
         pane = self.query_one("#list-pane")
         title, pane.border_subtitle = self.state.list_title()
         pane.border_title = Content(title)
@@ -125,6 +125,11 @@ class PaneNavigation(App[None]):
 
     def action_sort(self) -> None:
         self.state.sort_by_next()
+        self._show_rows()
+
+    def action_sort_by(self, column: int) -> None:
+        """A key per column, as in k9s: the column's own key again reverses it."""
+        self.state.sort_by(column)
         self._show_rows()
 
     def action_reverse(self) -> None:

@@ -127,6 +127,16 @@ class View:
         return [row for row in rows if needle in row.haystack]
 
 
+def descending(view: View) -> bool:
+    """Whether the list runs high to low (newest first, Z to A): what ``↓`` means, and
+    ``↑`` its opposite, whatever the column."""
+    return (view.sort == SORT_NEWEST) != view.reverse
+
+
+def sort_arrow(view: View) -> str:
+    return "↓" if descending(view) else "↑"
+
+
 def sort_key(column: int) -> Callable[[Row], tuple]:
     """Ascending key of a column; newest-first is the natural order of SINCE."""
     if column == SORT_NEWEST:

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from syncdash.ui.list_changes import resolved_notices
-from syncdash.ui.rows import COLUMNS, Row, RowSet, View, row_from_cache
+from syncdash.ui.rows import COLUMNS, SORT_NEWEST, Row, RowSet, View, descending, row_from_cache, sort_arrow
 
 if TYPE_CHECKING:
     from syncdash.diagnose.findings import Diagnosis
@@ -157,9 +157,11 @@ class Dashboard:
         view = self.view
         kind = f" · {view.kind.value}s" if view.kind else ""
         text = f" · filter {safe_text(view.filter)!r}" if view.filter else ""
-        arrow = "↑" if view.reverse else "↓"
+        order = "high to low" if descending(view) else "low to high"
+        if view.sort == SORT_NEWEST:
+            order = "newest first" if descending(view) else "oldest first"
         title = f"Objects with sync errors ({len(self.shown())}/{len(self.rows.rows)}){kind}{text}"
-        return title, f"sorted by {COLUMNS[view.sort]} {arrow}"
+        return title, f"sorted by {COLUMNS[view.sort]} {sort_arrow(view)} {order}"
 
     # -- how fresh it is -----------------------------------------------------------------
     def tenant_read(self, status: TenantStatus) -> bool:
@@ -230,6 +232,10 @@ class Dashboard:
 
     def sort_by_next(self) -> None:
         self.view = View(self.view.filter, self.view.kind, (self.view.sort + 1) % len(COLUMNS), False)
+
+    def sort_by(self, column: int) -> None:
+        same = self.view.sort == column
+        self.view = View(self.view.filter, self.view.kind, column, not self.view.reverse if same else False)
 
     def reverse(self) -> None:
         self.view = View(self.view.filter, self.view.kind, self.view.sort, not self.view.reverse)

@@ -216,10 +216,10 @@ async def test_sort_cycles_columns_and_reverses(dashboard):
         assert shown == sorted(shown, key=str.casefold)
         assert "sorted by DISPLAY NAME" in app.query_one("#list-pane").border_subtitle
         header = app.query_one(ErrorList).render_line(0).text  # the column titles as drawn
-        assert "↓DISPLAY NAME" in header and header.count("↓") == 1
+        assert "↑DISPLAY NAME" in header and header.count("↑") == 1  # A to Z: low to high
         await pilot.press("S")
         assert names(app) == sorted(shown, key=str.casefold, reverse=True)
-        assert "↑DISPLAY NAME" in app.query_one(ErrorList).render_line(0).text
+        assert "↓DISPLAY NAME" in app.query_one(ErrorList).render_line(0).text
 
 
 async def test_space_ticks_a_manual_check_and_it_survives_a_restart(dashboard, tmp_path):
@@ -510,8 +510,9 @@ async def test_the_checklist_moves_with_the_lists_keys_and_the_palette_can_be_re
         await pilot.press("G")
         last = checklist.highlighted
         assert last == max(i for i, option in enumerate(checklist.options) if not option.disabled)
-        await pilot.press("k", "g")
-        assert checklist.highlighted == first
+        await pilot.press("k", "g")  # the top: step 1's first finding (findings can be copied)
+        assert checklist.highlighted == min(i for i, option in enumerate(checklist.options) if not option.disabled)
+        assert checklist.highlighted < first
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)

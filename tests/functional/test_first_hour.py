@@ -146,3 +146,88 @@ async def test_another_object_opens_its_checklist_at_the_top(dashboard):
         await pilot.press("escape", "j")  # back to the list, the next object
         await settle(pilot)
         assert checklist.scroll_y == 0
+
+
+async def test_one_arrow_meaning_and_a_key_per_column(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        pane = app.query_one("#list-pane")
+        error_list = app.query_one(ErrorList)
+        assert pane.border_subtitle == "sorted by SINCE UTC ↓ newest first"
+        await pilot.press("N")  # display name, A to Z: low to high, so ↑
+        names = [row.cells[1].casefold() for row in error_list.rows]
+        assert names == sorted(names) and error_list.titles[1] == "↑DISPLAY NAME"
+        assert pane.border_subtitle == "sorted by DISPLAY NAME ↑ low to high"
+        await pilot.press("N")  # again: reversed
+        names = [row.cells[1].casefold() for row in error_list.rows]
+        assert names == sorted(names, reverse=True) and error_list.titles[1] == "↓DISPLAY NAME"
+        await pilot.press("A")
+        assert error_list.titles[5] == "↓SINCE UTC"
+
+
+async def test_the_export_dialog_writes_after_a_format_is_chosen(dashboard, tmp_path):
+    from textual.widgets import Input, Select
+
+    from syncdash.ui.screens.prompts import ExportScreen
+
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#path", Input).value = str(tmp_path / "out.md")
+        await pilot.press("shift+tab")  # to the format list
+        assert isinstance(app.focused, Select)
+        await pilot.press("enter", "down", "enter")  # open it, take the next format
+        await pilot.pause()
+        assert isinstance(app.focused, Input), "Enter on the format list would open it again"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+    written = list(tmp_path.glob("out.*"))
+    assert len(written) == 1 and written[0].suffix != ".md"
+
+
+def test_an_export_goes_home_when_the_folder_is_not_writable(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    from syncdash.ui.exporting import export_folder
+
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    assert export_folder() == checkout
+    # as the admin's account sees a read-only checkout (root's access() would say yes to anything)
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != checkout)
+    assert export_folder() == Path.home()
+
+
+async def test_copy_follows_the_focus_and_says_what_it_copied(dashboard):
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+
+    app = dashboard().app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
+        app.jump_to(isaiah.id)
+        await settle(pilot)
+        await pilot.press("escape", "c")  # the list: the UPN
+        assert app.clipboard == DEMO_SCENARIOS["proxy-conflict-user-user"]
+        await pilot.press("tab", "c")  # the detail: the object id
+        assert app.clipboard == app.state.selected.id
+        await pilot.press("tab")  # the checklist, on its first manual check
+        checklist = app.query_one(ChecklistPane)
+        await pilot.press("c")
+        assert app.clipboard.startswith("Microsoft 365 admin center")
+        for _ in range(20):  # up to step 2's finding
+            if (checklist.highlighted_option.id or "").startswith("finding:2:"):
+                break
+            await pilot.press("k")
+        await pilot.press("c")
+        assert app.clipboard.startswith("Set-ADUser -Identity") and "-Remove @{proxyAddresses=" in app.clipboard
+        assert any("Copied the suggestion" in n.message for n in app._notifications)
+        await pilot.press("space")  # a finding is not a check: nothing ticks
+        assert not app.store.ticks("test", app.state.selected.id)

@@ -154,9 +154,14 @@ def test_the_view_keys_and_the_list_title():
     assert [row.id for row in state.shown()] == ["id2"]
     assert state.list_title()[0] == "Objects with sync errors (1/3) · filter 'bob'"
     state.sort_by_next()
+    assert state.list_title()[1] == "sorted by KIND ↑ low to high"
     state.reverse()
     title, subtitle = state.list_title()
-    assert subtitle.endswith("↑") and state.view.filter == "bob"
+    assert subtitle == "sorted by KIND ↓ high to low" and state.view.filter == "bob"
+    state.sort_by(1)
+    assert state.view.sort == 1 and not state.view.reverse
+    state.sort_by(1)  # the same column's key again reverses it
+    assert state.view.reverse
     state.show_all()
     assert len(state.shown()) == 3 and state.view.reverse
 

@@ -65,7 +65,10 @@ class NoteScreen(ModalScreen[str | None]):
 class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     """Format and file for ``e``; the list as currently filtered and sorted is written."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "write", "Write the file", id="export.write"),
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+    ]
     DEFAULT_CSS = _CSS.format(name="ExportScreen")
 
     def __init__(self, default_path: Path, count: int) -> None:
@@ -76,8 +79,8 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             objects = "the object" if self._count == 1 else f"the {self._count} objects"
-            yield Static(Text(f"Export {objects} in view. Enter writes the file; Tab reaches the format; "
-                              "Esc cancels."), markup=False)
+            yield Static(Text(f"Export {objects} in view. Enter (or Ctrl+S) writes the file; Tab reaches the "
+                              "format; Esc cancels."), markup=False)
             yield Select([(name, name) for name in REPORT_FORMATS], value="markdown", allow_blank=False, id="format")
             yield Input(str(self._default), id="path")
 
@@ -88,9 +91,15 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
         path = Path(self.query_one("#path", Input).value)
         suffix = {"table": ".txt", "json": ".json", "csv": ".csv", "markdown": ".md"}[str(event.value)]
         self.query_one("#path", Input).value = str(path.with_suffix(suffix))
+        # the format is chosen: back to the path, where Enter writes (on the list it reopened it)
+        self.query_one("#path", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss((str(self.query_one("#format", Select).value), Path(event.value).expanduser()))
+    def on_input_submitted(self) -> None:
+        self.action_write()
+
+    def action_write(self) -> None:
+        path = self.query_one("#path", Input).value
+        self.dismiss((str(self.query_one("#format", Select).value), Path(path).expanduser()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

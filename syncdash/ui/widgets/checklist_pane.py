@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from syncdash.diagnose.catalog import STEP_TITLES
-from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Severity, Status
+from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, Severity, Status
 from syncdash.model import check_id
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
@@ -34,6 +34,10 @@ def hanging(indent: int, lead: Text | str, body: Text | str) -> Table:
     return grid
 
 
+#: The option id prefix of a finding (a manual check's id is its step and key).
+FINDING = "finding:"
+
+
 class ChecklistPane(OptionList):
     """One option per line of the checklist; only manual checks can be highlighted."""
 
@@ -45,6 +49,9 @@ class ChecklistPane(OptionList):
     ]
     #: Whose checklist is shown: another object's opens at its top.
     object_id: str | None = None
+    #: The findings and manual checks on show, by option id (what c copies, Space ticks).
+    _findings: dict[str, Finding] = {}
+    _checks: dict[str, str] = {}
     DEFAULT_CSS = """
     ChecklistPane, ChecklistPane:focus { background: $surface; border: none; padding: 0 1; }
     ChecklistPane > .option-list--option-disabled { color: $foreground; }
@@ -102,6 +109,8 @@ class ChecklistPane(OptionList):
         highlighted = self.highlighted_option.id if self.highlighted_option and not another else None
         severity_colour = {Severity.ERROR: colours[Status.PROBLEM], Severity.WARNING: colours[Status.UNKNOWN]}
         options: list[Option] = []
+        self._findings = {}
+        self._checks = {}
         for step in diagnosis.steps:
             style = colours[step.status] + Style(bold=True) if step.needed else Style(bold=True, dim=True)
             mark = Text(step.mark(), style=style)
@@ -111,19 +120,22 @@ class ChecklistPane(OptionList):
             options.append(Option(hanging(0, mark, title), disabled=True))
             for reason in step.unknown:
                 options.append(Option(hanging(2, "?", f"could not check: {safe_text(reason)}"), disabled=True))
-            for finding in step.findings:
+            for number, finding in enumerate(step.findings):
                 parts: list[RenderableType] = [hanging(2, Text(finding.severity.value, severity_colour.get(
                     finding.severity, Style())), f"[{finding.code}] {safe_text(finding.message)}")]
                 parts.append(hanging(4, "fix:", safe_text(finding.fix)))
                 if finding.powershell:
                     parts.append(hanging(4, "suggestion:", Text(safe_text(finding.powershell), style="italic")))
-                options.append(Option(Group(*parts), disabled=True))
+                finding_id = f"{FINDING}{step.step}:{number}"
+                self._findings[finding_id] = finding  # highlightable: c copies it
+                options.append(Option(Group(*parts), id=finding_id))
             for check in step.manual:
                 if check.answered:  # a source answered it: nothing left to tick
                     text = f"{safe_text(check.text)}: {safe_text(check.answered)}"
                     options.append(Option(hanging(2, "[auto]", text), disabled=True))
                     continue
                 key = check_id(step.step, check.key)
+                self._checks[key] = check.text
                 options.append(Option(hanging(2, "[x]" if key in ticks else "[ ]", safe_text(check.text)), id=key))
         self.set_options(options)
         try:
@@ -142,9 +154,28 @@ class ChecklistPane(OptionList):
             self.highlighted = self._first_check()
 
     def _first_check(self) -> int | None:
-        return next((i for i, option in enumerate(self.options) if not option.disabled), None)
+        """The first manual check: findings can be highlighted too (to copy), but the pane
+        is entered where the admin ticks."""
+        return next((i for i, option in enumerate(self.options) if option.id in self._checks), None)
 
     def action_tick(self) -> None:
         option = self.highlighted_option
-        if option is not None and option.id is not None:
+        if option is not None and option.id in self._checks:
             self.post_message(self.Ticked(option.id))
+
+    def copy_text(self) -> tuple[str, str] | None:
+        """What ``c`` copies here, and what it is: a finding's suggestion exactly as it
+        must be typed, else its value, else its message; a manual check's text."""
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        if option.id in self._checks:
+            return "the check", self._checks[option.id]
+        finding = self._findings.get(option.id)
+        if finding is None:
+            return None
+        if finding.powershell:
+            return "the suggestion", finding.powershell
+        if finding.value:
+            return "the value", finding.value
+        return "the finding", finding.message

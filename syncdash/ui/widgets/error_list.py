@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from syncdash.cells import fit
 from syncdash.ui.keys import moves
-from syncdash.ui.rows import COLUMNS, Row
+from syncdash.ui.rows import COLUMNS, Row, View, sort_arrow
 
 #: Fixed widths of KIND, PROPERTY and SINCE (narrower below 100 columns, where SINCE
 #: shows the date only); the other columns share what is left.
@@ -94,10 +94,10 @@ class ErrorList(ScrollView, can_focus=True):
         self.cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
         self.refresh()
 
-    def mark_sort(self, column: int, reverse: bool) -> None:
+    def mark_sort(self, view: View) -> None:
         """The arrow goes before the title, so a narrow column cuts the title, not it."""
-        arrow = "↑" if reverse else "↓"
-        self.titles = tuple(f"{arrow}{title}" if i == column else title for i, title in enumerate(COLUMNS))
+        arrow = sort_arrow(view)
+        self.titles = tuple(f"{arrow}{title}" if i == view.sort else title for i, title in enumerate(COLUMNS))
         self.refresh()
 
     @property
