@@ -150,7 +150,7 @@ async def _report(client: GraphServiceClient, source: Source, args: argparse.Nam
     for reason in view.unavailable:
         error(f"not checked: {reason}")
     chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses,
-                                   _admin_work(source.key))
+                                   _admin_work(source.key), _columns(args.output))
     _write(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
     if len(diagnoses):
         return EXIT_PROBLEMS
@@ -177,6 +177,17 @@ async def _check(client: GraphServiceClient, source: Source, args: argparse.Name
     if outcome.diagnosis.all_clear:
         return EXIT_CLEAR
     return EXIT_PROBLEMS
+
+
+def _columns(output: Path | None) -> int | None:
+    """How wide a table may be: ``$COLUMNS``, else the terminal's width; written to a
+    file or a pipe, a line a row (greppable)."""
+    import os
+    import shutil
+
+    if output is None and (text := os.environ.get("COLUMNS", "")).isdigit() and int(text) >= 40:
+        return int(text)
+    return shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
 
 
 def _admin_work(tenant_key: str) -> dict[str, AdminWork]:

@@ -21,6 +21,7 @@ from typing import Protocol
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, ManualCheck
 from syncdash.export.records import NO_WORK, check_record, report_head, report_object_record
 from syncdash.export.rows import error_rows
+from syncdash.cells import wrap
 from syncdash.export.table import render_table
 from syncdash.model import AdminWork, DirectoryObject, TenantStatus, Unknown
 from syncdash.sanitize import json_safe, safe_text
@@ -42,6 +43,15 @@ def csv_cell(value: object) -> str:
 def md(value: object) -> str:
     """Markdown-escaped, single-line, control characters removed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", safe_text("" if value is None else str(value)))
+
+
+def code_span(text: str) -> str:
+    """A command as a markdown code span, copied as typed: fenced with more backticks
+    than it holds in a row (PowerShell's escape character is the backtick)."""
+    text = safe_text(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
 
 
 def tenant_line(tenant: TenantStatus) -> str:
@@ -164,16 +174,17 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -
 def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
                      diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -> Iterator[str]:
     scope = "complete scan" if complete else "partial list"
-    sources = "".join(f"\n- {md(line)}" for line in source_lines(tenant))
-    yield (f"# Directory sync errors: {md(tenant_line(tenant))}\n{sources}\n\n"
-           f"{count} objects with sync errors ({scope}).\n")
+    name = tenant.name if isinstance(tenant.name, str) else "the tenant"
+    status = "".join(f"\n- {md(line)}" for line in (tenant_line(tenant), *source_lines(tenant)))
+    yield f"# Directory sync errors in {md(name)}\n{status}\n\n{count} objects with sync errors ({scope}).\n"
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None
         lines = ["", f"## {md(obj.display_name)} ({obj.kind.value}, {md(obj.identity)})", ""]
         for f in diagnosis.findings:
             lines.append(f"- **{f.severity.value}** `{f.code}`: {md(f.message)}")
-            lines += [f"  - {label}: {md(text)}" for label, text in _details(f)]
+            lines += [f"  - {label}: {code_span(text) if label.startswith('suggestion (') else md(text)}"
+                      for label, text in _details(f)]
             lines.append(f"  - docs: <{f.docs}>")
         lines += _markdown_work(diagnosis, _work_of(work, obj))
         yield "\n".join(lines) + "\n"
@@ -191,21 +202,25 @@ def _markdown_work(diagnosis: Diagnosis, work: AdminWork) -> list[str]:
     return lines
 
 
-def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis]) -> Iterator[str]:
+def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis],
+                  columns: int | None) -> Iterator[str]:
     """The table aligns its columns over every row: rows (a few strings each) are kept,
     the diagnoses they come from are not."""
     scope = "complete scan" if complete else "partial list"
-    yield "\n".join([tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})"])
+    head = [tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})"]
+    yield "\n".join(part for line in head for part in (wrap(line, columns) if columns else [line]))
     rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,))]
     if count:
-        yield f"\n{render_table(rows)}"
+        yield f"\n{render_table(rows, columns)}"
 
 
 def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
-                  diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork] | None = None) -> Iterator[str]:
+                  diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork] | None = None,
+                  columns: int | None = None) -> Iterator[str]:
     """The report in one of REPORT_FORMATS, chunk by chunk: what `report` prints and the
     dashboard exports. ``count`` is how many ``diagnoses`` will yield; ``work``, by
-    object id, what the admin ticked and noted in the dashboard."""
+    object id, what the admin ticked and noted in the dashboard; ``columns``, the
+    terminal's width a table is fitted to (None: a line a row)."""
     work = work or {}
     if kind == "csv":
         return _csv_chunks(diagnoses, work)
@@ -213,7 +228,7 @@ def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
         return _json_chunks(tenant, complete, diagnoses, work)
     if kind == "markdown":
         return _markdown_chunks(tenant, complete, count, diagnoses, work)
-    return _table_chunks(tenant, complete, count, diagnoses)
+    return _table_chunks(tenant, complete, count, diagnoses, columns)
 
 
 class CountedDiagnoses(Protocol):

@@ -87,7 +87,7 @@ def make_row(obj: DirectoryObject) -> Row:
         prop, value = "", ""
     total = len(errors) + len(service) + len(exported)
     if total > 1:
-        prop = f"{prop} +{total - 1}"
+        prop = f"{prop} +{total - 1} more"
     newest = max((_moment(e) for e in (*errors, *service, *exported)), default=0.0)
     since = datetime.fromtimestamp(newest, timezone.utc).isoformat(" ", "minutes")[:16] if newest else ""
     upn = obj.upn

@@ -475,7 +475,7 @@ async def test_e_exports_the_current_view(dashboard, tmp_path):
         await pilot.press("enter")  # the file name has the focus: Enter writes
         await pilot.pause()
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# Directory sync errors: Contoso")
+    assert text.startswith("# Directory sync errors in Contoso")
     assert "partial list" in text.split("\n## ")[0]  # users only: not the complete scan
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings and all("(user," in line for line in headings)

@@ -37,7 +37,7 @@ from syncdash.store import Snapshot, Store
 
 OTHER_UID = 65534
 PLANTED = "the attacker's own file\n"
-REPORT = "# Directory sync errors: Contoso\n"
+REPORT = "# Directory sync errors in Contoso\n"
 RECORD = AuthenticationRecord("tid", "app", "login.microsoftonline.com", "home", "admin@contoso.com")
 
 

@@ -231,3 +231,35 @@ async def test_copy_follows_the_focus_and_says_what_it_copied(dashboard):
         assert any("Copied the suggestion" in n.message for n in app._notifications)
         await pilot.press("space")  # a finding is not a check: nothing ticks
         assert not app.store.ticks("test", app.state.selected.id)
+
+
+def test_the_report_fits_the_terminal_and_never_breaks_an_identifier(capsys, monkeypatch):
+    import json
+
+    from syncdash.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["--demo", "report"])
+    out = capsys.readouterr().out
+    main(["--demo", "report", "--format", "json"])
+    identities = {o["userPrincipalName"] or o["mail"] for o in json.loads(capsys.readouterr().out)["objects"]}
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert all(any(identity in line for line in lines) for identity in identities if len(identity) < 70)
+    assert "held by Joni Sherman (Litware)" in out  # the other holder, named
+
+    monkeypatch.delenv("COLUMNS")
+    main(["--demo", "report"])  # to a pipe: a line a row, with the holder column
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("KIND"))
+    assert "HELD BY" in header and "…" not in header
+
+
+def test_markdown_has_one_title_and_commands_as_they_must_be_typed(capsys):
+    from syncdash.cli import main
+    from syncdash.export.formats import code_span
+
+    main(["--demo", "report", "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert out.count("\n# ") + out.startswith("# ") == 1 and out.startswith("# Directory sync errors in Contoso")
+    assert "suggestion (review before running): `Set-ADUser -Identity" in out
+    assert code_span("Write-Host `$x") == "``Write-Host `$x``" and code_span("a") == "`a`"

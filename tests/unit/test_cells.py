@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from rich.cells import cell_len
 
-from syncdash.cells import clip, fit
+from syncdash.cells import clip, fit, width, wrap
 from syncdash.export.rows import ErrorRow
 from syncdash.export.table import render_table
 
@@ -33,3 +33,16 @@ def test_the_report_table_stays_aligned_after_wide_names():
     starts = {cell_len(line[: line.index("ProxyAddresses")]) for line in lines[1:]}
     assert len(starts) == 1, lines  # the property column starts at the same screen column on every line
     assert cell_len(lines[0][: lines[0].index("PROPERTY")]) in starts
+
+
+@pytest.mark.parametrize(("text", "cells", "lines"), [
+    ("CN=Kenji Tanaka,OU=Users,DC=contoso,DC=com", 20, ["CN=Kenji Tanaka,", "OU=Users,DC=contoso,", "DC=com"]),
+    ("held by Joni Sherman · since 2026-11-29", 16, ["held by Joni", "Sherman · since", "2026-11-29"]),
+    ("9f3c2a1e-1234-4abc-9def-0123456789ab", 10, ["9f3c2a1e-1", "234-4abc-9", "def-012345", "6789ab"]),
+    ("王小明王小明", 5, ["王小", "明王", "小明"]),
+    ("", 5, [""]),
+])
+def test_wrap_breaks_between_tokens_and_loses_nothing(text, cells, lines):
+    wrapped = wrap(text, cells)
+    assert wrapped == lines and all(width(line) <= cells for line in wrapped)
+    assert "".join(wrapped).replace(" ", "") == text.replace(" ", "")
