@@ -263,3 +263,19 @@ def test_markdown_has_one_title_and_commands_as_they_must_be_typed(capsys):
     assert out.count("\n# ") + out.startswith("# ") == 1 and out.startswith("# Directory sync errors in Contoso")
     assert "suggestion (review before running): `Set-ADUser -Identity" in out
     assert code_span("Write-Host `$x") == "``Write-Host `$x``" and code_span("a") == "`a`"
+
+
+async def test_at_120_columns_the_detail_keeps_every_identifier_whole(dashboard):
+    from rich.console import Console
+
+    app = dashboard().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        obj = app.state.selected
+        pane = app.query_one(DetailPane)
+        console = Console(width=pane.content_region.width, record=True, file=open("/dev/null", "w"))
+        console.print(pane.shown)
+        lines = console.export_text().splitlines()
+        assert any(obj.id in line for line in lines), "the object id was broken across lines"
+        for value in (obj.upn, obj.mail, obj.immutable_id, *obj.proxy_addresses):
+            assert not value or any(value in line for line in lines), value

@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from syncdash.cells import width, wrap
 from syncdash.model import DirectoryObject, ExportError, ObjectFacts
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
@@ -33,6 +36,26 @@ def _value(value: object) -> str:
     return "\n".join(safe_text(line) for line in str(value).splitlines())
 
 
+class Tokens:
+    """Text that wraps only between tokens (cells.wrap): a GUID, UPN or address stays on
+    one line, a DN breaks only between its components. Rich's own wrapping breaks at
+    spaces alone and folds anything longer mid-identifier."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text, self.style = text, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.text.splitlines() or [""]:
+            for part in wrap(line, options.max_width):
+                yield Segment(part, console.get_style(self.style) if self.style else None)
+                yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        lines = self.text.splitlines() or [""]
+        longest_token = max((width(token) for line in lines for token in re.split(r"(?<=[ ,;])", line)), default=0)
+        return Measurement(min(longest_token, options.max_width), max(width(line) for line in lines))
+
+
 def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -41,7 +64,7 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     table.title_justify = "left"
     table.title_style = "bold underline"
     for name, value in rows:
-        table.add_row(Text(safe_text(name)), Text(_value(value)))  # error rows are named by Graph data
+        table.add_row(Text(safe_text(name)), Tokens(_value(value)))  # error rows are named by Graph data
     return table
 
 
@@ -86,7 +109,7 @@ def _comparison(obj: DirectoryObject, holders: list[DirectoryObject]) -> Table:
         ("immutableId", lambda o: o.immutable_id),
     ]
     for name, read in rows:
-        table.add_row(Text(name, style="bold"), *(Text(_value(read(o))) for o in columns))
+        table.add_row(Text(name, style="bold"), *(Tokens(_value(read(o))) for o in columns))
     return table
 
 
@@ -110,7 +133,7 @@ def _export_error(error: ExportError) -> RenderableType:
         table.add_column("existing (Entra ID)", overflow="fold")
     for name, field in _SIDE_ROWS:
         sides = [error.incoming, *([error.existing] if error.existing else [])]
-        table.add_row(Text(name, style="bold"), *(Text(_value(getattr(side, field))) for side in sides))
+        table.add_row(Text(name, style="bold"), *(Tokens(_value(getattr(side, field))) for side in sides))
     return Group(heading, Padding(Group(Text(_value(when), overflow="fold"), table), (0, 0, 0, 2)))
 
 
