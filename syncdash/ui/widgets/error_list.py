@@ -22,7 +22,7 @@ from syncdash.ui.rows import COLUMNS, Row, View, sort_arrow
 
 #: Fixed widths of KIND, PROPERTY and SINCE (narrower below 100 columns, where SINCE
 #: shows the date only); the other columns share what is left.
-FIXED = {0: 7, 3: 16, 5: 16}
+FIXED = {0: 7, 3: 20, 5: 16}
 FIXED_NARROW = {0: 7, 3: 12, 5: 10}
 NARROW = 100
 FLEXIBLE = {1: 0.3, 2: 0.35, 4: 0.35}
