@@ -48,6 +48,8 @@ class Related:
             identity=obj.upn or obj.mail or "",
             deleted=obj.is_deleted,
             synced=obj.sync_enabled is True,
+            distinguished_name=obj.distinguished_name,
+            source_anchor=obj.immutable_id,
         )
 
     def describe(self) -> str:

@@ -21,7 +21,8 @@ from typing import Protocol
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, ManualCheck
 from syncdash.export.records import NO_WORK, check_record, report_head, report_object_record
 from syncdash.export.rows import error_rows
-from syncdash.cells import wrap
+from syncdash.cells import fit, width, wrap
+from syncdash.export.compare import Comparison, comparisons
 from syncdash.export.table import render_table
 from syncdash.model import AdminWork, DirectoryObject, TenantStatus, Unknown
 from syncdash.sanitize import json_safe, safe_text
@@ -93,6 +94,28 @@ def _manual(step: int, check: ManualCheck, work: AdminWork) -> str:
 
 def _work_of(work: Mapping[str, AdminWork], obj: DirectoryObject | None) -> AdminWork:
     return work.get(obj.id, NO_WORK) if obj is not None else NO_WORK
+
+
+def comparison_lines(comparison: Comparison) -> list[str]:
+    """Side by side as aligned text; ``≠`` marks a row whose columns differ."""
+    cells = [(name, [safe_text(c) for c in row], differs) for name, row, differs in comparison.rows]
+    titles = [safe_text(title) for title in comparison.titles]
+    widths = [max(width(title), *(width(row[i]) for _, row, _ in cells)) for i, title in enumerate(titles)]
+    label = max(width(name) for name, _, _ in cells)
+    lines = [f"    side by side, {safe_text(comparison.value)!r}:",
+             f"      {' ' * (label + 2)}" + " │ ".join(fit(t, w) for t, w in zip(titles, widths)).rstrip()]
+    lines += [f"    {'≠' if differs else ' '} {fit(name, label)}  " + " │ ".join(fit(c, w) for c, w in zip(row, widths))
+              .rstrip() for name, row, differs in cells]
+    return lines
+
+
+def _markdown_comparison(comparison: Comparison) -> list[str]:
+    titles = " | ".join(md(title) for title in comparison.titles)
+    lines = ["", f"Side by side, `{md(comparison.value)}` (≠: differs):", "", f"| | {titles} |",
+             "|---|" + "---|" * len(comparison.titles)]
+    lines += [f"| {'≠ ' if differs else ''}{name} | " + " | ".join(md(cell) for cell in row) + " |"
+              for name, row, differs in comparison.rows]
+    return lines
 
 
 def _encodable(text: str, encoding: str) -> bool:
@@ -186,6 +209,8 @@ def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
             lines += [f"  - {label}: {code_span(text) if label.startswith('suggestion (') else md(text)}"
                       for label, text in _details(f)]
             lines.append(f"  - docs: <{f.docs}>")
+        for comparison in comparisons(diagnosis):
+            lines += _markdown_comparison(comparison)
         lines += _markdown_work(diagnosis, _work_of(work, obj))
         yield "\n".join(lines) + "\n"
 
@@ -270,6 +295,8 @@ def check_text(tenant: TenantStatus, diagnosis: Diagnosis, *, encoding: str = "u
             lines.append(f"    {f.severity.value} [{f.code}] {safe_text(f.message)}")
             lines += [f"        {label}: {safe_text(text)}" for label, text in _details(f, encoding=encoding)]
             lines.append(f"        docs: {f.docs}")
+        if step.step == 2:
+            lines += [line for comparison in comparisons(diagnosis) for line in comparison_lines(comparison)]
         lines.append("    manual checks:")
         lines += [_manual(step.step, m, work) for m in step.manual]
         lines.append("")

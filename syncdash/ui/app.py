@@ -93,6 +93,7 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         Binding("o", "link", "Admin center link", show=False, id="app.link"),
         Binding("e", "export", "Export", id="app.export"),
         Binding("x", "raw_xml", "Raw XML", show=False, id="app.raw_xml"),
+        Binding("v", "compare", "Compare side by side", id="app.compare"),
     ]
 
     def __init__(

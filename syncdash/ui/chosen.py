@@ -124,6 +124,19 @@ class ChosenObject(App[None]):
         self.copy_to_clipboard(url)
         self.push_screen(LinkScreen(safe_text(obj.display_name), url))
 
+    def action_compare(self) -> None:
+        """The object and each holder of its conflicting value, side by side."""
+        from syncdash.export.compare import comparisons
+        from syncdash.ui.screens.compare import CompareScreen
+
+        if (obj := self.state.selected) is None:
+            return
+        found = comparisons(self.state.diagnosis) if self.state.diagnosis is not None else []
+        if not found:
+            self.notify("Nothing to compare: no other object holds a value of this one (step 2).", markup=False)
+            return
+        self.push_screen(CompareScreen(obj.display_name, found))
+
     def action_raw_xml(self) -> None:
         self.show_xml = not self.show_xml
         self._draw_selection()

@@ -279,3 +279,40 @@ async def test_at_120_columns_the_detail_keeps_every_identifier_whole(dashboard)
         assert any(obj.id in line for line in lines), "the object id was broken across lines"
         for value in (obj.upn, obj.mail, obj.immutable_id, *obj.proxy_addresses):
             assert not value or any(value in line for line in lines), value
+
+
+async def test_v_compares_the_object_and_its_holders_side_by_side_at_80_columns(dashboard):
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.ui.screens.compare import CompareScreen
+
+    app = dashboard().app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        joni = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-contact"])
+        app.jump_to(joni.id)
+        await settle(pilot)
+        await pilot.press("v")
+        assert isinstance(app.screen, CompareScreen)
+        from rich.console import Console
+
+        console = Console(width=78, record=True, file=open("/dev/null", "w"))
+        console.print(app.screen.shown)
+        text = console.export_text()
+        assert "Conflicting value: smtp:jsherman@contoso.com" in text
+        assert "this object" in text and "Joni Sherman (Litware)" in text
+        assert "≠ kind" in text and "contact" in text  # a user against a contact: marked as differing
+        assert "joni.sherman@contoso.com" in text and "joni.sherman@litwareinc.com" in text  # identifiers whole at 80 columns
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CompareScreen)
+
+
+def test_check_and_markdown_show_the_sides_as_a_table(capsys):
+    from syncdash.cli import main
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+
+    main(["--demo", "check", DEMO_SCENARIOS["proxy-conflict-user-contact"]])
+    out = capsys.readouterr().out
+    assert "side by side, 'smtp:jsherman@contoso.com':" in out and "≠ kind" in out
+    main(["--demo", "report", "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert "Side by side, `smtp:jsherman@contoso.com`" in out and "| ≠ kind | user | contact |" in out

@@ -81,6 +81,7 @@ def permission_summary(info: TokenInfo | None) -> str:
 
 def help_screen(app: App[None], keymap: Mapping[str, str], permissions: TokenInfo | None) -> HelpScreen:
     """Every key of the app, its panes and dialogs, as the admin remapped them."""
+    from syncdash.ui.screens.compare import CompareBody, CompareScreen
     from syncdash.ui.screens.prompts import ExportScreen, LinkScreen, NoteScreen, SignInScreen
     from syncdash.ui.widgets.checklist_pane import ChecklistPane
     from syncdash.ui.widgets.detail_pane import DetailPane
@@ -93,7 +94,8 @@ def help_screen(app: App[None], keymap: Mapping[str, str], permissions: TokenInf
           for title, pane in (("Object list", ErrorList), ("Detail", DetailPane), ("Checklist", ChecklistPane))),
         *((title, key_table(dialog._merge_bindings(), display, keymap)) for title, dialog in (
             ("Note editor", NoteScreen), ("Export dialog", ExportScreen), ("Link dialog", LinkScreen),
-            ("Sign-in dialog", SignInScreen), ("This help", HelpScreen))),
+            ("Sign-in dialog", SignInScreen), ("Compare view", CompareScreen), ("Compare view", CompareBody),
+            ("This help", HelpScreen))),
     ]
     footer = f"The mouse is optional (--mouse).\nPermissions: {permission_summary(permissions)}"
     return HelpScreen(bindings_table(groups), footer)
