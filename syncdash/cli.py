@@ -168,6 +168,8 @@ async def _check(client: GraphServiceClient, source: Source, args: argparse.Name
         print(formats.several_matches(args.object, outcome.matches), file=sys.stderr)
         return EXIT_FAILURE
     obj = outcome.diagnosis.object
+    if outcome.suggestions:
+        print(formats.did_you_mean(args.object, outcome.suggestions), file=sys.stderr)
     work = _admin_work(source.key).get(obj.id, NO_WORK) if obj is not None else NO_WORK
     if args.format == "json":
         _write(formats.check_json(outcome.tenant, outcome.diagnosis, work), None)

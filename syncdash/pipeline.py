@@ -24,7 +24,7 @@ from syncdash.evidence import Evidence, EvidenceSource, attach, on_premises_matc
 from syncdash.graph.errors import PermissionDenied
 from syncdash.graph.facts import gather_facts
 from syncdash.graph.index import DirectoryIndex
-from syncdash.graph.lookup import resolve_object
+from syncdash.graph.lookup import close_names, resolve_object
 from syncdash.graph.scan import full_scan, newest_first, scan_fast
 from syncdash.graph.tenant import TenantSnapshot, read_tenant
 from syncdash.graph.together import all_or_none
@@ -137,6 +137,8 @@ class CheckOutcome:
     #: What the query resolved to; several matches mean the admin must be more precise.
     matches: tuple[DirectoryObject, ...]
     diagnosis: Diagnosis | None
+    #: For a query that found nothing anywhere: the closest names ("did you mean").
+    suggestions: tuple[DirectoryObject, ...] = ()
 
 
 async def check_object(client: GraphServiceClient, query: str, now: datetime,
@@ -153,7 +155,8 @@ async def check_object(client: GraphServiceClient, query: str, now: datetime,
     joined = attach(list(matches), errors)
     obj = joined[0] if matches else on_premises_match(joined, query)
     facts = await gather_facts(client, obj, query=query, tenant=replace(tenant, status=status), now=now)
-    return CheckOutcome(status, matches, diagnose(facts))
+    suggestions = await close_names(client, query) if obj is None else ()
+    return CheckOutcome(status, matches, diagnose(facts), suggestions)
 
 
 class TenantReader:

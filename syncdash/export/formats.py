@@ -316,3 +316,11 @@ def several_matches(query: str, matches: tuple[DirectoryObject, ...]) -> str:
     if len(matches) > len(shown):
         lines.append(f"  … and {len(matches) - len(shown)} more: give an id, a UPN or a longer name")
     return "\n".join(lines)
+
+
+def did_you_mean(query: str, close: tuple[DirectoryObject, ...]) -> str:
+    """``check`` given a name nothing answers to: the closest names, with ids to paste."""
+    lines = [f"syncdash: nothing in Entra ID is named {safe_text(query)!r}; did you mean:"]
+    lines += [f"  {o.kind.value:8} {safe_text(o.id)}  {safe_text(o.display_name)}  {safe_text(o.identity)}"
+              for o in close]
+    return "\n".join(lines)

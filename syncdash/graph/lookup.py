@@ -115,3 +115,24 @@ async def resolve_object(client: GraphServiceClient, text: str) -> tuple[Directo
     if exact:
         return _unique(exact)
     return _unique(await _find_everywhere(client, starts_with("displayName", text)))
+
+
+#: How many close names ``check`` offers for a name that matched nothing.
+SUGGESTED = 5
+
+
+async def close_names(client: GraphServiceClient, text: str) -> tuple[DirectoryObject, ...]:
+    """For a display name (or the name part of an address) that matched nothing: the
+    objects whose name starts with its first word, the closest first — a typo such as
+    "Megan Bowne" still finds Megan Bowen. Graph has no fuzzy search; one prefix query
+    per kind, ranked here."""
+    import difflib
+
+    name = text.strip().split("@")[0].replace(".", " ")
+    first = name.split()[0] if name.split() else ""
+    if len(first) < 2:
+        return ()
+    found = _unique(await _find_everywhere(client, starts_with("displayName", first)))
+    ranked = sorted(found, key=lambda o: -difflib.SequenceMatcher(None, o.display_name.casefold(),
+                                                                  name.casefold()).ratio())
+    return tuple(ranked[:SUGGESTED])

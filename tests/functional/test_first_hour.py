@@ -316,3 +316,33 @@ def test_check_and_markdown_show_the_sides_as_a_table(capsys):
     main(["--demo", "report", "--format", "markdown"])
     out = capsys.readouterr().out
     assert "Side by side, `smtp:jsherman@contoso.com`" in out and "| ≠ kind | user | contact |" in out
+
+
+def test_a_typo_gets_did_you_mean_with_ids(capsys):
+    import json
+
+    from syncdash.cli import main
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+
+    main(["--demo", "check", DEMO_SCENARIOS["conflict-holder-deleted"], "--format", "json"])
+    megan = json.loads(capsys.readouterr().out)["object"]
+    assert main(["--demo", "check", "Megan Bowne"]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean" in err and megan["id"] in err and "Megan Bowen" in err
+    main(["--demo", "check", "Zz Nobody At All"])
+    assert "did you mean" not in capsys.readouterr().err
+
+
+async def test_notifications_sit_on_the_header_not_on_the_panes(dashboard):
+    from textual.widgets._toast import Toast
+
+    app = dashboard().app
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        app.notify("Ann Lee: UPN conflict resolved", markup=False)
+        await pilot.pause(0.2)
+        toasts = [w for w in app.screen.walk_children(with_self=False) if isinstance(w, Toast)]
+        assert toasts, "no notification shown"
+        toast = toasts[0]
+        status = app.query_one("StatusBar").region
+        assert toast.region.y < status.bottom and toast.region.height == 1
