@@ -139,6 +139,7 @@ def _write(text: str | Iterable[str], output: Path | None, *, readable: bool = F
 async def _report(client: GraphServiceClient, source: Source, args: argparse.Namespace) -> int:
     """Every object in error, diagnosed, with the admin's ticks and notes of this tenant."""
     from syncdash.export import formats
+    from syncdash.export.summary import summary_line
     from syncdash.model import SourceState
     from syncdash.pipeline import read_once
 
@@ -149,8 +150,10 @@ async def _report(client: GraphServiceClient, source: Source, args: argparse.Nam
     diagnoses = view.diagnoses(datetime.now(timezone.utc))
     for reason in view.unavailable:
         error(f"not checked: {reason}")
+    work, history = _from_dashboard(source.key)
+    summary = summary_line(view.in_error, history)
     chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses,
-                                   _admin_work(source.key), _columns(args.output))
+                                   work, _columns(args.output), summary)
     _write(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
     if len(diagnoses):
         return EXIT_PROBLEMS
@@ -170,7 +173,7 @@ async def _check(client: GraphServiceClient, source: Source, args: argparse.Name
     obj = outcome.diagnosis.object
     if outcome.suggestions:
         print(formats.did_you_mean(args.object, outcome.suggestions), file=sys.stderr)
-    work = _admin_work(source.key).get(obj.id, NO_WORK) if obj is not None else NO_WORK
+    work = _from_dashboard(source.key)[0].get(obj.id, NO_WORK) if obj is not None else NO_WORK
     if args.format == "json":
         _write(formats.check_json(outcome.tenant, outcome.diagnosis, work), None)
     else:
@@ -192,23 +195,24 @@ def _columns(output: Path | None) -> int | None:
     return shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
 
 
-def _admin_work(tenant_key: str) -> dict[str, AdminWork]:
-    """The ticks and notes the admin made in the dashboard for this tenant; none where
-    the dashboard never ran (no store is made for them), and a one-line warning where the
-    store cannot be opened: the report still comes."""
+def _from_dashboard(tenant_key: str) -> tuple[dict[str, AdminWork], list[int]]:
+    """The ticks and notes the admin made in the dashboard for this tenant, and the daily
+    counts of objects in error it kept (the summary's sparkline); nothing where the
+    dashboard never ran (no store is made for them), and a one-line warning where the
+    store cannot be opened: the output still comes."""
     import sqlite3
 
-    from syncdash.store import Store, default_data_dir
+    from syncdash.store import Store, default_cache_dir, default_data_dir
 
     if not default_data_dir().exists():
-        return {}
+        return {}, []
     try:
-        store = Store(cache=False)
+        store = Store(cache=default_cache_dir().exists())
     except (OSError, sqlite3.Error) as exc:  # files.UnsafePath is an OSError
         error(f"ticks and notes not read: {exc}")
-        return {}
+        return {}, []
     try:
-        return store.work(tenant_key)
+        return store.work(tenant_key), store.history(tenant_key)
     finally:
         store.close()
 

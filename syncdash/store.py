@@ -41,6 +41,8 @@ from syncdash.store_codec import (
 
 __all__ = ["Snapshot", "Store", "StoreWriteError", "default_cache_dir", "default_data_dir"]
 
+#: Days of counts the summary's sparkline shows.
+HISTORY_DAYS = 14
 #: Bumped whenever a cached value's shape changes: an older one is ignored.
 SNAPSHOT_SCHEMA = 4
 APP_NAME = "syncdash"
@@ -221,6 +223,22 @@ class Store:
         if self._cache is not None:
             with _collection_paused():
                 self._save(("mirror", tenant), encode_mirror(mirror))
+
+    def record_count(self, tenant: str, day: str, count: int) -> None:
+        """The number of objects in error on ``day`` (ISO date; a later count of the same
+        day replaces it), for the summary's sparkline; the last HISTORY_DAYS are kept."""
+        history = [entry for entry in self._history(tenant) if entry[0] != day] + [[day, count]]
+        self._save(("history", tenant), sorted(history)[-HISTORY_DAYS:])
+
+    def history(self, tenant: str) -> list[int]:
+        return [count for _, count in self._history(tenant)]
+
+    def _history(self, tenant: str) -> list[list[Any]]:
+        stored = self._load(("history", tenant))
+        if not isinstance(stored, list):
+            return []
+        return [entry for entry in stored if isinstance(entry, list) and len(entry) == 2
+                and isinstance(entry[0], str) and isinstance(entry[1], int) and not isinstance(entry[1], bool)]
 
     # -- the admin's own data ----------------------------------------------------------
     def _read(self, key: tuple[str, ...], default: Any) -> Any:

@@ -194,12 +194,13 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -
     yield out.getvalue()
 
 
-def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int,
-                     diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -> Iterator[str]:
+def _markdown_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis],
+                     work: Mapping[str, AdminWork], summary: str) -> Iterator[str]:
     scope = "complete scan" if complete else "partial list"
     name = tenant.name if isinstance(tenant.name, str) else "the tenant"
     status = "".join(f"\n- {md(line)}" for line in (tenant_line(tenant), *source_lines(tenant)))
-    yield f"# Directory sync errors in {md(name)}\n{status}\n\n{count} objects with sync errors ({scope}).\n"
+    bars = f"\n\n{md(summary)}" if summary else ""
+    yield f"# Directory sync errors in {md(name)}\n{status}\n\n{count} objects with sync errors ({scope}).{bars}\n"
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None
@@ -228,11 +229,12 @@ def _markdown_work(diagnosis: Diagnosis, work: AdminWork) -> list[str]:
 
 
 def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis],
-                  columns: int | None) -> Iterator[str]:
+                  columns: int | None, summary: str) -> Iterator[str]:
     """The table aligns its columns over every row: rows (a few strings each) are kept,
     the diagnoses they come from are not."""
     scope = "complete scan" if complete else "partial list"
-    head = [tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})"]
+    head = [tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})",
+            *([summary] if summary else [])]
     yield "\n".join(part for line in head for part in (wrap(line, columns) if columns else [line]))
     rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,))]
     if count:
@@ -241,19 +243,20 @@ def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: I
 
 def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
                   diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork] | None = None,
-                  columns: int | None = None) -> Iterator[str]:
+                  columns: int | None = None, summary: str = "") -> Iterator[str]:
     """The report in one of REPORT_FORMATS, chunk by chunk: what `report` prints and the
     dashboard exports. ``count`` is how many ``diagnoses`` will yield; ``work``, by
     object id, what the admin ticked and noted in the dashboard; ``columns``, the
-    terminal's width a table is fitted to (None: a line a row)."""
+    terminal's width a table is fitted to (None: a line a row); ``summary``, the bars
+    (export.summary) that open the table and markdown."""
     work = work or {}
     if kind == "csv":
         return _csv_chunks(diagnoses, work)
     if kind == "json":
         return _json_chunks(tenant, complete, diagnoses, work)
     if kind == "markdown":
-        return _markdown_chunks(tenant, complete, count, diagnoses, work)
-    return _table_chunks(tenant, complete, count, diagnoses, columns)
+        return _markdown_chunks(tenant, complete, count, diagnoses, work, summary)
+    return _table_chunks(tenant, complete, count, diagnoses, columns, summary)
 
 
 class CountedDiagnoses(Protocol):

@@ -19,7 +19,7 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from syncdash.auth.tokens import TokenInfo
 from syncdash.clouds import CLOUDS, Cloud
@@ -142,6 +142,7 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         yield StatusBar()
         with Container(id="main"):
             with Vertical(id="list-pane", classes="pane -active"):
+                yield Static(id="summary", markup=False)
                 yield ErrorList(id="list")
                 yield Input(placeholder="filter: name, UPN, mail or value (!text inverts, Esc clears)", id="filter")
             with Vertical(id="detail-pane", classes="pane"):
@@ -256,8 +257,10 @@ class SyncdashApp(ChosenObject, PaneNavigation):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False, description=QUIET)
     def save_list(self, snapshot: Snapshot, rows: list[Row]) -> None:
         """The list and its rows to the cache, off the UI thread (100,000 objects take a
-        second or two to encode)."""
+        second or two to encode), and the day's count for the summary's sparkline."""
         self.store.save_snapshot(self.tenant_key, snapshot, [cached_row(row) for row in rows])
+        if snapshot.complete:
+            self.store.record_count(self.tenant_key, snapshot.taken.date().isoformat(), len(snapshot.objects))
         self.call_from_thread(self._warn_cache_problem)
 
     def switch_profile(self, name: str) -> None:
@@ -319,6 +322,7 @@ class SyncdashApp(ChosenObject, PaneNavigation):
     @on(ScanFinished)
     def _scan_finished(self, message: ScanFinished) -> None:
         self._apply(self.state.scan_finished(message.view, message.rows, message.same, self.clock()))
+        self.query_one("#summary", Static).update(message.summary)
         if message.resynced:
             kinds = ", ".join(f"{kind.value}s" for kind in message.resynced)
             self.notify(f"Delta link expired: {kinds} read again in full.", markup=False, timeout=6)

@@ -65,6 +65,8 @@ class ScanFinished(Message):
     view: TenantView
     rows: dict[str, Row]
     same: tuple[dict[str, DirectoryObject], set[str]]
+    #: The bars and sparkline above the list (export.summary), made in the worker.
+    summary: str = ""
 
     @property
     def objects(self) -> tuple[DirectoryObject, ...]:

@@ -17,6 +17,7 @@ from syncdash.graph.errors import AuthenticationFailed, GraphError
 from syncdash.graph.index import DirectoryIndex
 from syncdash.heap import LongLived
 from syncdash.sanitize import safe_text
+from syncdash.export.summary import summary_line
 from syncdash.sources import Hooks
 from syncdash.ui.messages import (Diagnosed, ListRead, LookupFailed, NothingChanged, RefreshFailed, ScanFinished,
                                   Scanned, TenantRead, Throttled)
@@ -143,7 +144,9 @@ class TenantSession:
                 rows = await asyncio.to_thread(make_rows, view.in_error)
                 same = shown, await asyncio.to_thread(lambda: {o.id for o in view.in_error if shown.get(o.id) == o})
                 self.long_lived.arrived(len(view.in_error))  # its rows and the index: made anew
-                post(ScanFinished(view, rows=rows, same=same))
+                history = [*self._store.history(self.tenant_key), len(view.in_error)] if view.complete else []
+                summary = await asyncio.to_thread(summary_line, view.in_error, history)
+                post(ScanFinished(view, rows=rows, same=same, summary=summary))
             self._signing_in_again = False
         except AuthenticationFailed as exc:
             if self._signing_in_again:

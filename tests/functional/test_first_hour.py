@@ -346,3 +346,36 @@ async def test_notifications_sit_on_the_header_not_on_the_panes(dashboard):
         toast = toasts[0]
         status = app.query_one("StatusBar").region
         assert toast.region.y < status.bottom and toast.region.height == 1
+
+
+async def test_the_summary_opens_the_list_and_a_day_of_history_is_kept(dashboard):
+    from datetime import timedelta
+
+    from textual.widgets import Static
+
+    made = dashboard()
+    app = made.app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(100):  # the list is saved (with the day's count) in a worker
+            if made.store.history("test"):
+                break
+            await pilot.pause(0.05)
+        summary = str(app.query_one("#summary", Static).render())
+        assert "proxy" in summary and "UPN" in summary and "users" in summary
+    assert made.store.history("test") == [len(app.state.objects)]
+    day = app.clock().date()
+    made.store.record_count("test", (day - timedelta(days=1)).isoformat(), 40)
+    made.store.record_count("test", day.isoformat(), 29)  # the same day again: replaced
+    assert made.store.history("test") == [40, 29]
+
+
+def test_the_report_opens_with_the_summary(capsys):
+    from syncdash.cli import main
+
+    main(["--demo", "report"])
+    out = capsys.readouterr().out
+    summary = next(line for line in out.splitlines() if "▇" in line)
+    assert summary.startswith("proxy ") and "export" in summary and "28 users" in out  # wrapped where narrow
+    main(["--demo", "report", "--format", "markdown"])
+    assert "proxy 21 ▇" in capsys.readouterr().out
