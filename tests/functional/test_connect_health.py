@@ -125,13 +125,22 @@ def test_a_caller_without_a_connect_health_role_is_told_which_roles_read_it():
     assert "AuthorizationFailed" in evidence.status.reason and "Reader role" in evidence.status.reason
 
 
-def test_throttling_waits_out_retry_after_before_the_next_request():
-    emulator = HealthEmulator(TenantStore(build_demo_tenant(NOW)), faults=HealthFaults(throttle_next=1))
+def test_throttling_waits_out_retry_after_before_the_next_request(monkeypatch):
+    from azure.core.pipeline.transport import AsyncioRequestsTransport
+
+    waits: list[tuple[float, int]] = []  # (seconds the pipeline waited, requests sent by then)
+    emulator = HealthEmulator(TenantStore(build_demo_tenant(NOW)), faults=HealthFaults(throttle_next=1,
+                                                                                     retry_after="2"))
+
+    async def wait(self, seconds: float) -> None:  # the transport's own sleep, recorded, not slept
+        waits.append((seconds, len(emulator.requests)))
+
+    monkeypatch.setattr(AsyncioRequestsTransport, "sleep", wait)
     evidence = _read(emulator)
     assert evidence.status.state is SourceState.READ and len(evidence.export_errors) == 6  # one of each type
     refused, retried = emulator.requests[0], emulator.requests[1]
     assert refused.status == 429 and retried.status == 200 and retried.path == refused.path
-    assert retried.arrived - refused.arrived >= 1.0  # Retry-After: 1 — no request inside the window
+    assert waits == [(2.0, 1)]  # the whole Retry-After, after the refusal and before the next request
 
 
 def test_every_page_is_read_and_the_cost_is_a_request_per_bucket_plus_four():
