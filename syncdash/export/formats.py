@@ -229,14 +229,15 @@ def _markdown_work(diagnosis: Diagnosis, work: AdminWork) -> list[str]:
 
 
 def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: Iterable[Diagnosis],
-                  columns: int | None, summary: str) -> Iterator[str]:
+                  columns: int | None, summary: str, work: Mapping[str, AdminWork]) -> Iterator[str]:
     """The table aligns its columns over every row: rows (a few strings each) are kept,
     the diagnoses they come from are not."""
     scope = "complete scan" if complete else "partial list"
     head = [tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})",
             *([summary] if summary else [])]
     yield "\n".join(part for line in head for part in (wrap(line, columns) if columns else [line]))
-    rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,))]
+    notes = {object_id: done.note for object_id, done in work.items() if done.note}
+    rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,), notes)]
     if count:
         yield f"\n{render_table(rows, columns)}"
 
@@ -256,7 +257,7 @@ def report_chunks(kind: str, tenant: TenantStatus, complete: bool, count: int,
         return _json_chunks(tenant, complete, diagnoses, work)
     if kind == "markdown":
         return _markdown_chunks(tenant, complete, count, diagnoses, work, summary)
-    return _table_chunks(tenant, complete, count, diagnoses, columns, summary)
+    return _table_chunks(tenant, complete, count, diagnoses, columns, summary, work)
 
 
 class CountedDiagnoses(Protocol):

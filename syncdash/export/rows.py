@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,31 +21,27 @@ class ErrorRow:
     diagnosis: str
     #: Who else holds the conflicting value (step 2's first holder, and how many more).
     holder: str = "-"
+    #: The admin's note on the object, from the dashboard.
+    note: str = ""
 
 
-def error_rows(diagnoses: tuple[Diagnosis, ...]) -> list[ErrorRow]:
+def error_rows(diagnoses: tuple[Diagnosis, ...], notes: Mapping[str, str] | None = None) -> list[ErrorRow]:
+    """Each error of each object as a row; ``notes``: the admin's, by object id."""
     rows: list[ErrorRow] = []
     for diagnosis in diagnoses:
         obj = diagnosis.object
         if obj is None:
             continue
-        identity = obj.upn or obj.mail or ""
         codes = ", ".join(dict.fromkeys(f.code for step in diagnosis.steps[1:] for f in step.findings)) or "-"
-        for error in obj.provisioning_errors:
-            rows.append(
-                ErrorRow(obj.kind.value, obj.display_name, identity, error.property.value,
-                         error.value, error.occurred, codes, _holder(diagnosis, error.value))
-            )
-        for service in obj.unresolved_service_errors:
-            rows.append(
-                ErrorRow(obj.kind.value, obj.display_name, identity, f"service {service.service_instance}",
-                         service.summary, service.created, codes, _holder(diagnosis, service.value))
-            )
-        for export in obj.export_errors:
-            property_ = f"{export.error_type} {export.attribute}" if export.attribute else export.error_type
-            rows.append(ErrorRow(obj.kind.value, obj.display_name, identity, property_,
-                                 export.value or export.dn or "", export.first_occurred or export.occurred, codes,
-                                 _holder(diagnosis, export.value)))
+        errors: list[tuple[str, str, datetime | None, str | None]] = [
+            (error.property.value, error.value, error.occurred, error.value) for error in obj.provisioning_errors]
+        errors += [(f"service {service.service_instance}", service.summary, service.created, service.value)
+                   for service in obj.unresolved_service_errors]
+        errors += [(f"{e.error_type} {e.attribute}" if e.attribute else e.error_type, e.value or e.dn or "",
+                    e.first_occurred or e.occurred, e.value) for e in obj.export_errors]
+        note = (notes or {}).get(obj.id, "")
+        rows += [ErrorRow(obj.kind.value, obj.display_name, obj.upn or obj.mail or "", prop, value, since, codes,
+                          _holder(diagnosis, held), note) for prop, value, since, held in errors]
     return rows
 
 

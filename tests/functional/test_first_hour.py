@@ -63,7 +63,7 @@ async def test_a_failed_first_read_says_so_in_the_empty_list(dashboard):
         assert not error_list.rows and "Graph could not be read" in error_list.empty_text
 
 
-def test_ticks_and_notes_travel_into_check_and_report(capsys):
+def test_ticks_and_notes_travel_into_check_and_report(capsys, monkeypatch):
     import json
     from datetime import datetime, timezone
 
@@ -99,6 +99,13 @@ def test_ticks_and_notes_travel_into_check_and_report(capsys):
     assert "**note**: INC-4711" in capsys.readouterr().out
     main(["--demo", "report", "--format", "csv"])
     assert "INC-4711" in capsys.readouterr().out
+    monkeypatch.delenv("COLUMNS", raising=False)
+    main(["--demo", "report"])  # the table: a NOTE column (a line a row, to a pipe)
+    out = capsys.readouterr().out
+    assert "NOTE" in out and "INC-4711: asked the AD team" in out
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["--demo", "report"])  # a narrow terminal: a note line under the object
+    assert "    note: INC-4711" in capsys.readouterr().out
 
 
 async def test_esc_asks_before_it_throws_away_a_typed_note(dashboard):
