@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from syncdash.model import DirectoryObject, ExportError, HealthNote, ObjectKind, SourceStatus
+from syncdash.model import DirectoryObject, ExportError, HealthNote, SourceStatus, kind_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +34,12 @@ class EvidenceSource(Protocol):
     async def read(self, now: datetime) -> Evidence: ...
 
 
-def _kind(object_type: str | None) -> ObjectKind:
-    folded = (object_type or "").casefold()
-    return ObjectKind.GROUP if folded == "group" else ObjectKind.CONTACT if folded == "contact" else ObjectKind.USER
-
-
 def _on_premises_only(key: str, errors: list[ExportError]) -> DirectoryObject:
     """An object whose export failed before Entra ID had it: known by what Connect Health
     recorded of its incoming side."""
     side = errors[0].incoming
     return DirectoryObject(
-        id=f"onprem:{key}", kind=_kind(side.object_type),
+        id=f"onprem:{key}", kind=kind_named(side.object_type),
         display_name=side.display_name or side.user_principal_name or errors[0].dn or key,
         user_principal_name=side.user_principal_name, mail=side.mail,
         distinguished_name=side.distinguished_name or errors[0].dn, immutable_id=side.source_anchor,

@@ -19,6 +19,16 @@ class ObjectKind(str, enum.Enum):
     CONTACT = "contact"
 
 
+def kind_named(object_type: str | None) -> ObjectKind:
+    """The kind another source names ("User", "group", "Contact"); a user when unnamed."""
+    folded = (object_type or "").casefold()
+    return ObjectKind.GROUP if folded == "group" else ObjectKind.CONTACT if folded == "contact" else ObjectKind.USER
+
+
+#: How each source is named to the admin (the header, report, check, the compare view).
+SOURCE_TITLES = {"graph": "Graph", "connect-health": "Connect Health"}
+
+
 class ConflictProperty(str, enum.Enum):
     """The attribute a provisioning error is about.
 

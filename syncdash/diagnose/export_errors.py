@@ -11,8 +11,7 @@ from dataclasses import dataclass, replace
 from syncdash.diagnose import powershell
 from syncdash.diagnose.catalog import MANUAL_CHECKS, finding, when
 from syncdash.diagnose.findings import Finding, ManualCheck, Related
-from syncdash.model import (CONFLICT_TYPES, DirectoryObject, ExportError, ObjectFacts, ObjectKind, OnPremisesSide,
-                            SourceState)
+from syncdash.model import CONFLICT_TYPES, DirectoryObject, ExportError, ObjectFacts, SourceState, kind_named
 
 SOURCE = "connect-health"
 #: How Connect Health names an on-premises source of authority.
@@ -78,11 +77,6 @@ UNKNOWN_TYPE = ErrorType(
     "Read the server's detail and Microsoft's article on errors during synchronization for this error type.")
 
 
-def _side_kind(side: OnPremisesSide) -> ObjectKind:
-    folded = (side.object_type or "").casefold()
-    return ObjectKind.GROUP if folded == "group" else ObjectKind.CONTACT if folded == "contact" else ObjectKind.USER
-
-
 def existing_related(error: ExportError, facts: ObjectFacts) -> Related | None:
     """The existing side of a conflict, with its on-premises identity, and the cloud
     object it is where step 2's lookup found one holding the value."""
@@ -94,7 +88,7 @@ def existing_related(error: ExportError, facts: ObjectFacts) -> Related | None:
     cloud = next((h for h in holders if (h.upn or "").casefold() in names or (h.mail or "").casefold() in names
                   or (side.source_anchor and h.immutable_id == side.source_anchor)), None)
     return Related(
-        id=cloud.id if cloud else "", kind=cloud.kind if cloud else _side_kind(side),
+        id=cloud.id if cloud else "", kind=cloud.kind if cloud else kind_named(side.object_type),
         display_name=side.display_name or (cloud.display_name if cloud else "") or "(no name)",
         identity=side.user_principal_name or side.mail or "", deleted=bool(cloud and cloud.is_deleted),
         synced=cloud.sync_enabled is True if cloud else (side.source_of_authority or "").casefold() in ON_PREMISES,

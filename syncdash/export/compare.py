@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syncdash.diagnose.findings import Diagnosis, Related
+from syncdash.model import SOURCE_TITLES
 
 #: Step 2's findings whose related objects hold the value the object conflicts on.
 HOLDER_CODES = ("duplicate-upn", "duplicate-proxy-address", "existing-object-conflict", "same-identity",
@@ -28,7 +29,7 @@ def _cells(side: Related) -> tuple[str, ...]:
     state = "synced" if side.synced else "cloud-only"
     return (side.kind.value, state + (", deleted" if side.deleted else ""), side.identity or "—",
             side.distinguished_name or "—", side.source_anchor or "—",
-            "Connect Health" if side.source == "connect-health" else "Graph")
+            SOURCE_TITLES.get(side.source, side.source))
 
 
 def comparisons(diagnosis: Diagnosis) -> list[Comparison]:

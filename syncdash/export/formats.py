@@ -24,7 +24,7 @@ from syncdash.export.rows import error_rows
 from syncdash.cells import fit, width, wrap
 from syncdash.export.compare import Comparison, comparisons
 from syncdash.export.table import render_table
-from syncdash.model import AdminWork, DirectoryObject, TenantStatus, Unknown
+from syncdash.model import SOURCE_TITLES, AdminWork, DirectoryObject, TenantStatus, Unknown
 from syncdash.sanitize import json_safe, safe_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,15 +66,12 @@ def tenant_line(tenant: TenantStatus) -> str:
     return safe_text(f"{name}: {sync}{when}")
 
 
-SOURCE_NAMES = {"connect-health": "Connect Health"}
-
-
 def source_lines(tenant: TenantStatus) -> list[str]:
     """Each evidence source beyond Graph and how it was read, then the sync health it
     reports (the last export run, active alerts): one line each."""
     lines = []
     for source in tenant.sources:
-        name = SOURCE_NAMES.get(source.name, source.name)
+        name = SOURCE_TITLES.get(source.name, source.name)
         when = f" at {source.as_of:%Y-%m-%d %H:%M} UTC" if source.as_of else ""
         if source.state.value == "read":
             lines.append(f"{name}: read{when} (its report is up to 30 minutes old)")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from syncdash.evidence import EvidenceSource
     from syncdash.graph.tenant import TenantSnapshot
     from syncdash.model import DirectoryObject
-    from syncdash.pipeline import TenantReader
+    from syncdash.pipeline import TenantReader, TenantView
     from syncdash.store import Store
     from syncdash.ui.screens.prompts import SignInScreen
 
@@ -144,8 +144,7 @@ class TenantSession:
                 rows = await asyncio.to_thread(make_rows, view.in_error)
                 same = shown, await asyncio.to_thread(lambda: {o.id for o in view.in_error if shown.get(o.id) == o})
                 self.long_lived.arrived(len(view.in_error))  # its rows and the index: made anew
-                history = [*self._store.history(self.tenant_key), len(view.in_error)] if view.complete else []
-                summary = await asyncio.to_thread(summary_line, view.in_error, history)
+                summary = await asyncio.to_thread(self._summary, view)
                 post(ScanFinished(view, rows=rows, same=same, summary=summary))
             self._signing_in_again = False
         except AuthenticationFailed as exc:
@@ -164,6 +163,11 @@ class TenantSession:
         except Exception as exc:  # a bug or a library's surprise must not end the live refresh
             post(RefreshFailed(safe_text(f"unexpected error: {type(exc).__name__}: {exc}")))
         return False
+
+    def _summary(self, view: TenantView) -> str:
+        """The bars and sparkline above the list (in a thread: the day counts are a cache read)."""
+        history = [*self._store.history(self.tenant_key), len(view.in_error)] if view.complete else []
+        return summary_line(view.in_error, history)
 
     async def diagnose(self, obj: DirectoryObject, now: datetime, listed: DirectoryIndex | None) -> None:
         """Before the complete scan, holders are looked up in Graph for the chosen object."""

@@ -11,6 +11,17 @@ from syncdash.ui.widgets.detail_pane import DetailPane
 from syncdash.ui.widgets.error_list import ErrorList
 
 
+def rendered(renderable, width: int) -> str:  # type: ignore[no-untyped-def]
+    """What a pane draws at ``width`` cells, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
 async def test_a_cold_start_never_reads_as_all_clear(dashboard):
     app = dashboard(faults=Faults(latency=0.5)).app  # the first page takes its time
     async with app.run_test(size=(120, 40)) as pilot:
@@ -273,16 +284,13 @@ def test_markdown_has_one_title_and_commands_as_they_must_be_typed(capsys):
 
 
 async def test_at_120_columns_the_detail_keeps_every_identifier_whole(dashboard):
-    from rich.console import Console
 
     app = dashboard().app
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         obj = app.state.selected
         pane = app.query_one(DetailPane)
-        console = Console(width=pane.content_region.width, record=True, file=open("/dev/null", "w"))
-        console.print(pane.shown)
-        lines = console.export_text().splitlines()
+        lines = rendered(pane.shown, pane.content_region.width).splitlines()
         assert any(obj.id in line for line in lines), "the object id was broken across lines"
         for value in (obj.upn, obj.mail, obj.immutable_id, *obj.proxy_addresses):
             assert not value or any(value in line for line in lines), value
@@ -300,11 +308,7 @@ async def test_v_compares_the_object_and_its_holders_side_by_side_at_80_columns(
         await settle(pilot)
         await pilot.press("v")
         assert isinstance(app.screen, CompareScreen)
-        from rich.console import Console
-
-        console = Console(width=78, record=True, file=open("/dev/null", "w"))
-        console.print(app.screen.shown)
-        text = console.export_text()
+        text = rendered(app.screen.shown, 78)
         assert "Conflicting value: smtp:jsherman@contoso.com" in text
         assert "this object" in text and "Joni Sherman (Litware)" in text
         assert "≠ kind" in text and "contact" in text  # a user against a contact: marked as differing

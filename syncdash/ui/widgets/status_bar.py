@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from syncdash.model import ObjectKind, SourceState, TenantStatus, Unknown
+from syncdash.model import SOURCE_TITLES, ObjectKind, SourceState, TenantStatus, Unknown
 from syncdash.sanitize import safe_text
 from syncdash.ui.rows import age
 from syncdash.ui.state import Freshness
@@ -50,7 +50,7 @@ def _sources(tenant: TenantStatus, styles: dict[str, Style]) -> list[tuple[Text 
     reports: the last export run, each active alert."""
     groups: list[tuple[Text | None, int]] = []
     for source in tenant.sources:
-        name = "Connect Health" if source.name == "connect-health" else safe_text(source.name)
+        name = SOURCE_TITLES.get(source.name) or safe_text(source.name)
         if source.state is SourceState.READ and source.as_of is not None:
             groups.append((Text(f"{name} {source.as_of:%H:%M} UTC"), 3))
         elif source.state is SourceState.UNAVAILABLE:
