@@ -64,3 +64,57 @@ def _fitting(text: str, cells: int) -> str:
         if used > cells:
             return text[:max(end, 1)]
     return text
+
+
+#: The characters PowerShell reads as a single quote (diagnose.powershell doubles them
+#: inside a value, so each string is an even run of them).
+_QUOTES = "'\"\u2018\u2019\u201a\u201b"
+#: Outside a string, a line may also break after these when no space follows (inside a
+#: hashtable such as ``@{proxyAddresses='…'}``, wider than a narrow pane).
+_OPENERS = "={("
+
+
+def _command_tokens(command: str) -> list[tuple[str, str]]:
+    """``command`` split where a line may break, each piece with what preceded it (a
+    space or nothing): never inside a quoted string, whose value a break would change."""
+    tokens: list[tuple[str, str]] = []
+    token, before, quoted = "", "", False
+    for char in command:
+        if char in _QUOTES:
+            quoted = not quoted
+        if char == " " and not quoted:
+            if token:
+                tokens.append((before, token))
+            token, before = "", " "
+            continue
+        token += char
+        if char in _OPENERS and not quoted:
+            tokens.append((before, token))
+            token, before = "", ""
+    return [*tokens, (before, token)] if token else tokens
+
+
+def command_lines(command: str, cells: int, indent: int = 2) -> list[str]:
+    """A PowerShell command in lines of at most ``cells`` cells that, selected in the
+    terminal and pasted, run as the one command: broken only outside its strings, each
+    line but the last ending in a backtick continuation (PowerShell reads the escaped
+    line end as a space). A string wider than a line is the one thing folded (``c``
+    copies it whole)."""
+    lines: list[str] = []
+    for statement in command.splitlines():
+        line = ""
+        for before, token in _command_tokens(statement):
+            if line.strip() and width(f"{line}{before}{token} `") > cells:
+                lines.append(f"{line}{before}`")
+                line, before = " " * indent, ""
+            line += (before if line.strip() else "") + token
+        lines.append(line)
+    return [piece for line in lines for piece in _folded(line, cells)]
+
+
+def _folded(line: str, cells: int) -> list[str]:
+    pieces = []
+    while cells > 0 and width(line) > cells:
+        pieces.append(_fitting(line, cells))
+        line = line[len(pieces[-1]):]
+    return [*pieces, line]

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, ManualCheck
 from syncdash.export.records import NO_WORK, check_record, report_head, report_object_record
-from syncdash.export.rows import error_rows
+from syncdash.export.rows import error_rows, ticked_checks
 from syncdash.cells import fit, width, wrap
 from syncdash.export.compare import Comparison, comparisons
 from syncdash.export.table import render_table
@@ -173,17 +173,19 @@ def _csv_chunks(diagnoses: Iterable[Diagnosis], work: Mapping[str, AdminWork]) -
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a CR inside a cell gets quoted too
     writer.writerow(["kind", "displayName", "identity", "objectId", "step", "code", "severity",
                      "attribute", "value", "message", "related", "fix", "powershell", "docs", "source", "errorType",
-                     "note"])
+                     "note", "done"])
     for diagnosis in diagnoses:
         obj = diagnosis.object
         assert obj is not None  # a report lists only objects that exist
+        _, ticked = ticked_checks(diagnosis, _work_of(work, obj))
+        done = "; ".join(f"{key} {at:%Y-%m-%dT%H:%M:%SZ}" if at else key for key, at in ticked)
         for step in diagnosis.steps:
             for f in step.findings:
                 related = "; ".join(r.describe() for r in f.related)
                 writer.writerow([csv_cell(cell) for cell in (
                     obj.kind.value, obj.display_name, obj.identity, obj.id if obj.in_entra else "", step.step,
                     f.code, f.severity.value, f.attribute, f.value, f.message, related, f.fix, f.powershell, f.docs,
-                    f.source, f.error_type, _work_of(work, obj).note,
+                    f.source, f.error_type, _work_of(work, obj).note, done,
                 )])
         yield out.getvalue()
         out.seek(0)
@@ -233,8 +235,7 @@ def _table_chunks(tenant: TenantStatus, complete: bool, count: int, diagnoses: I
     head = [tenant_line(tenant), *source_lines(tenant), f"{count} objects with sync errors ({scope})",
             *([summary] if summary else [])]
     yield "\n".join(part for line in head for part in (wrap(line, columns) if columns else [line]))
-    notes = {object_id: done.note for object_id, done in work.items() if done.note}
-    rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,), notes)]
+    rows = [row for diagnosis in diagnoses for row in error_rows((diagnosis,), work)]
     if count:
         yield f"\n{render_table(rows, columns)}"
 

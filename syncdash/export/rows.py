@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syncdash.diagnose.findings import Diagnosis
+from syncdash.model import AdminWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +24,13 @@ class ErrorRow:
     holder: str = "-"
     #: The admin's note on the object, from the dashboard.
     note: str = ""
+    #: The manual checks the admin ticked: how many of how many, and the last when.
+    done: str = "-"
 
 
-def error_rows(diagnoses: tuple[Diagnosis, ...], notes: Mapping[str, str] | None = None) -> list[ErrorRow]:
-    """Each error of each object as a row; ``notes``: the admin's, by object id."""
+def error_rows(diagnoses: tuple[Diagnosis, ...], work: Mapping[str, AdminWork] | None = None) -> list[ErrorRow]:
+    """Each error of each object as a row; ``work``: the admin's ticks and notes, by
+    object id."""
     rows: list[ErrorRow] = []
     for diagnosis in diagnoses:
         obj = diagnosis.object
@@ -39,10 +43,29 @@ def error_rows(diagnoses: tuple[Diagnosis, ...], notes: Mapping[str, str] | None
                    for service in obj.unresolved_service_errors]
         errors += [(f"{e.error_type} {e.attribute}" if e.attribute else e.error_type, e.value or e.dn or "",
                     e.first_occurred or e.occurred, e.value) for e in obj.export_errors]
-        note = (notes or {}).get(obj.id, "")
+        done = (work or {}).get(obj.id, AdminWork())
         rows += [ErrorRow(obj.kind.value, obj.display_name, obj.upn or obj.mail or "", prop, value, since, codes,
-                          _holder(diagnosis, held), note) for prop, value, since, held in errors]
+                          _holder(diagnosis, held), done.note, _ticked(diagnosis, done))
+                 for prop, value, since, held in errors]
     return rows
+
+
+def ticked_checks(diagnosis: Diagnosis, work: AdminWork) -> tuple[int, list[tuple[str, datetime | None]]]:
+    """How many manual checks were left to the admin, and those ticked: each key with
+    when (None for a tick from before syncdash kept the time)."""
+    checks = [(check.key, *work.done(step.step, check.key)) for step in diagnosis.steps for check in step.manual
+              if not check.answered]
+    return len(checks), [(key, at) for key, done, at in checks if done]
+
+
+def _ticked(diagnosis: Diagnosis, work: AdminWork) -> str:
+    """``2/4 checks, last 2026-11-30 14:02``: a ticket's reader sees the work done."""
+    total, ticked = ticked_checks(diagnosis, work)
+    if not ticked:
+        return "-"
+    times = [at for _, at in ticked if at is not None]
+    last = f", last {max(times):%Y-%m-%d %H:%M}" if times else ""
+    return f"{len(ticked)}/{total} checks{last}"
 
 
 def _holder(diagnosis: Diagnosis, value: str | None) -> str:

@@ -14,7 +14,7 @@ from syncdash.export.rows import ErrorRow
 from syncdash.sanitize import safe_text
 
 HEADERS = ("KIND", "DISPLAY NAME", "UPN OR MAIL", "PROPERTY", "CONFLICTING VALUE", "HELD BY", "SINCE (UTC)",
-           "FINDINGS", "NOTE")
+           "FINDINGS", "DONE", "NOTE")
 GAP = "  "
 INDENT = "    "
 
@@ -22,7 +22,7 @@ INDENT = "    "
 def _cells(row: ErrorRow) -> tuple[str, ...]:
     since = row.since.strftime("%Y-%m-%d %H:%M") if row.since else "-"
     return (row.kind, row.display_name, row.identity, row.property, row.value, row.holder, since, row.diagnosis,
-            row.note or "-")
+            row.done, row.note or "-")
 
 
 def _widths(cells: list[tuple[str, ...]]) -> list[int]:
@@ -43,9 +43,10 @@ def render_table(rows: Sequence[ErrorRow], columns: int | None = None) -> str:
 
 
 def _block(row: tuple[str, ...], columns: int) -> list[str]:
-    kind, name, identity, prop, value, holder, since, findings, note = row
+    kind, name, identity, prop, value, holder, since, findings, done, note = row
     held = f"held by {holder} · " if holder != "-" else ""
     parts = [(f"{kind} {name}  {identity}", ""), (f"{prop}: {value}", INDENT),
              (f"{held}since {since}", INDENT), (f"findings: {findings}", INDENT),
+             *([(f"done: {done}", INDENT)] if done != "-" else []),
              *([(f"note: {note}", INDENT)] if note != "-" else [])]
     return [indent + line for text, indent in parts for line in wrap(text, columns - len(indent))] + [""]

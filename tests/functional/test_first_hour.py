@@ -109,14 +109,17 @@ def test_ticks_and_notes_travel_into_check_and_report(capsys, monkeypatch):
     main(["--demo", "report", "--format", "markdown"])
     assert "**note**: INC-4711" in capsys.readouterr().out
     main(["--demo", "report", "--format", "csv"])
-    assert "INC-4711" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "INC-4711" in out and "service-manager-operations 2026-11-30T09:15:00Z" in out
     monkeypatch.delenv("COLUMNS", raising=False)
     main(["--demo", "report"])  # the table: a NOTE column (a line a row, to a pipe)
     out = capsys.readouterr().out
     assert "NOTE" in out and "INC-4711: asked the AD team" in out
+    assert "DONE" in out and "1/" in out and "checks, last 2026-11-30 09:15" in out
     monkeypatch.setenv("COLUMNS", "80")
     main(["--demo", "report"])  # a narrow terminal: a note line under the object
-    assert "    note: INC-4711" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "    note: INC-4711" in out and "    done: 1/" in out
 
 
 async def test_esc_asks_before_it_throws_away_a_typed_note(dashboard):
@@ -390,3 +393,52 @@ def test_the_report_opens_with_the_summary(capsys):
     assert summary.startswith("proxy ") and "export" in summary and "28 users" in out  # wrapped where narrow
     main(["--demo", "report", "--format", "markdown"])
     assert "proxy 21 ▇" in capsys.readouterr().out
+
+
+async def test_a_suggestion_on_screen_runs_as_it_reads_when_selected_and_pasted(dashboard):
+    """At 120×40 the checklist is ~58 columns: the suggestion breaks only outside its
+    strings, each line continued with a backtick, so pasting the lines runs the command."""
+    import re
+
+    app = dashboard().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        checklist = app.query_one(ChecklistPane)
+        long = [(option_id, f) for option_id, f in checklist._findings.items() if f.powershell]
+        for row in app.query_one(ErrorList).rows:
+            if any(len(f.powershell or "") > checklist.content_region.width for _, f in long):
+                break
+            app.jump_to(row.id)
+            await settle(pilot)
+            long = [(option_id, f) for option_id, f in checklist._findings.items() if f.powershell]
+        option_id, finding = next((o, f) for o, f in long if len(f.powershell) > checklist.content_region.width)
+        text = rendered(checklist.get_option(option_id).prompt, checklist.content_region.width)
+        command = text[text.index("suggestion:") + len("suggestion:"):].strip().splitlines()
+        assert len(command) > 1 and all(line.rstrip().endswith("`") for line in command[:-1])
+        strings = re.findall(r"'(?:[^']|'')*'", finding.powershell)
+        assert strings and all(any(string in line for line in command) for string in strings)  # never broken
+        pasted = "".join(line.strip().removesuffix("`") for line in command)  # PowerShell: an escaped line end
+        assert pasted.replace(" ", "") == finding.powershell.replace(" ", "")
+
+
+async def test_the_checklist_never_breaks_a_dn_component_or_an_address(dashboard):
+    """Findings name the other holder's DN and addresses: at 120×40 (a 46-column pane)
+    they wrap between a DN's components, never inside one."""
+    import re
+
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+
+    app = dashboard(health=True).app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
+        app.jump_to(isaiah.id)
+        await settle(pilot)
+        checklist = app.query_one(ChecklistPane)
+        named = [(option_id, r) for option_id, f in checklist._findings.items() for r in f.related
+                 if r.distinguished_name and r.distinguished_name in f.message]
+        assert named, "the demo's Connect Health names the existing object's DN"
+        for option_id, related in named:
+            lines = rendered(checklist.get_option(option_id).prompt, checklist.content_region.width).splitlines()
+            for part in [*re.split(r"[ ,]", related.distinguished_name), related.identity]:
+                assert any(part in line for line in lines), part

@@ -53,3 +53,37 @@ def test_narrow_layout_shows_the_checklist_pane(snap_compare, dashboard):
 
 def test_ansi_theme(snap_compare, dashboard):
     assert snap_compare(dashboard(theme="ansi").app, terminal_size=(120, 36), run_before=_settle)
+
+
+def test_compare_view_80x24(snap_compare, dashboard):
+    """The two holders of a duplicate side by side at the smallest size an admin uses."""
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.ui.widgets.error_list import ErrorList
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        app = pilot.app
+        joni = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-contact"])
+        app.jump_to(joni.id)
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(dashboard().app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_checklist_with_a_suggestion_120x40(snap_compare, dashboard):
+    """A suggestion broken only where PowerShell allows, on lines of its own."""
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.ui.widgets.error_list import ErrorList
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        app = pilot.app
+        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
+        app.jump_to(isaiah.id)
+        await settle(pilot)
+        await pilot.press("tab", "tab", "j", "j", "j")  # past step 1's checks to step 2's finding
+        await pilot.pause()
+
+    assert snap_compare(dashboard().app, terminal_size=(120, 40), run_before=run_before)

@@ -57,8 +57,8 @@ class Terminal:
 
 
 
-def launch(tmp_path: Path, term: str, **extra_env: str) -> Terminal:
-    """The installed ``syncdash --demo`` in a detached tmux session at 80×24."""
+def launch(tmp_path: Path, term: str, size: tuple[int, int] = (80, 24), **extra_env: str) -> Terminal:
+    """The installed ``syncdash --demo`` in a detached tmux session (80×24 unless asked)."""
     executable = Path(sys.executable).parent / "syncdash"
     command = str(executable) if executable.exists() else f"{sys.executable} -m syncdash"
     socket = tmp_path / "tmux.sock"
@@ -77,7 +77,7 @@ def launch(tmp_path: Path, term: str, **extra_env: str) -> Terminal:
     wrapper = tmp_path / "run.sh"
     wrapper.write_text(f'"$@"\necho $? > {status_file}\nsleep 30\n')
     subprocess.run(
-        ["tmux", "-S", str(socket), "-f", "/dev/null", "new-session", "-d", "-s", "sd", "-x", "80", "-y", "24",
+        ["tmux", "-S", str(socket), "-f", "/dev/null", "new-session", "-d", "-s", "sd", "-x", str(size[0]), "-y", str(size[1]),
          f"env -i {environment} sh {wrapper} {command} --demo --refresh 3600"],
         check=True, timeout=20,
     )
@@ -121,6 +121,41 @@ def test_the_demo_runs_in_a_real_terminal(terminal):
 
     terminal.keys("q")
     assert terminal.exit_status() == "0", "syncdash did not exit on q"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_first_hour_reads_well_at_both_sizes(tmp_path, size):
+    """What an admin does first, in a real terminal at the two sizes admins use: the
+    summary over the list, a suggestion broken only where PowerShell allows, and the
+    side-by-side view."""
+    columns, rows = size
+    term = launch(tmp_path, "xterm-256color", size)
+    try:
+        screen = term.wait_for("complete")
+        lines = screen.splitlines()
+        assert len(lines) <= rows and all(len(line) <= columns for line in lines)
+        assert "proxy" in screen and "▇" in screen  # the summary bars
+        term.keys("/")
+        term.keys("-l", "isaiah.langer")
+        term.wait_for(f"(1/{DEMO_IN_ERROR})")
+        term.keys("Enter", "Tab", "Tab")
+        term.wait_for("Checklist:")
+        for _ in range(12):  # down the checklist to a finding with a suggestion
+            if "suggestion:" in (screen := term.screen()):
+                break
+            term.keys("j")
+            time.sleep(0.3)
+        screen = term.wait_for("suggestion:")
+        suggestion = screen[screen.index("suggestion:"):].splitlines()
+        assert any(line.rstrip(" │").endswith("`") for line in suggestion)  # continued, as PowerShell reads it
+        assert any("'smtp:isaiah@contoso.com'" in line for line in suggestion)  # the string whole
+        term.keys("v")
+        screen = term.wait_for("side by side")
+        assert "Isaiah Brooks" in screen and "isaiah.langer@contoso.com" in screen
+        term.keys("Escape", "q")
+        assert term.exit_status() == "0"
+    finally:
+        subprocess.run(["tmux", "-S", str(term.socket), "kill-server"], capture_output=True, timeout=20)
 
 
 def test_a_dropped_ssh_session_ends_the_dashboard_cleanly(terminal):

@@ -46,3 +46,17 @@ def test_wrap_breaks_between_tokens_and_loses_nothing(text, cells, lines):
     wrapped = wrap(text, cells)
     assert wrapped == lines and all(width(line) <= cells for line in wrapped)
     assert "".join(wrapped).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_command_breaks_only_outside_its_strings_with_a_continuation():
+    from syncdash.cells import command_lines
+
+    command = "Set-ADUser -Identity 'O''Brien, Pat' -UserPrincipalName 'pat o brien@contoso.com'"
+    lines = command_lines(command, 30)
+    assert lines == ["Set-ADUser -Identity `", "  'O''Brien, Pat' `", "  -UserPrincipalName `",
+                     "  'pat o brien@contoso.com'"]
+    assert command_lines(command, 200) == [command]
+    hashtable = "Set-ADUser -Identity 'js' -Remove @{proxyAddresses='smtp:js@contoso.com'}"
+    assert command_lines(hashtable, 30) == ["Set-ADUser -Identity 'js' `", "  -Remove @{proxyAddresses=`",
+                                            "  'smtp:js@contoso.com'}"]
+    assert all(len(line) <= 12 for line in command_lines(command, 12))  # a string wider than a line folds

@@ -17,7 +17,7 @@ from textual.widgets import Static
 from syncdash.export.compare import Comparison
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
-from syncdash.ui.widgets.detail_pane import Tokens
+from syncdash.ui.widgets.wrapping import Tokens
 
 
 def _table(comparison: Comparison) -> RenderableType:

@@ -18,19 +18,21 @@ from syncdash.diagnose.findings import NOT_NEEDED_NOTE, Diagnosis, Finding, Seve
 from syncdash.model import check_id
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
+from syncdash.ui.widgets.wrapping import Command, Tokens
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def hanging(indent: int, lead: Text | str, body: Text | str) -> Table:
     """``lead`` then ``body``, the body's wrapped lines kept under its first word rather
-    than back at the pane's edge (at 80 columns most lines wrap)."""
+    than back at the pane's edge (at 80 columns most lines wrap), and broken only between
+    tokens: a message names DNs, UPNs and values an admin must read whole."""
     lead = lead if isinstance(lead, Text) else Text(lead)
-    body = body if isinstance(body, Text) else Text(body)  # a str would be read as markup
+    content: Text | Tokens = body if isinstance(body, Text) else Tokens(body)  # never read as markup
     grid = Table.grid(padding=(0, 1, 0, 0), pad_edge=False, expand=True)
     grid.add_column(width=indent + lead.cell_len, no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
-    grid.add_row(Text(" " * indent) + lead, body)
+    grid.add_row(Text(" " * indent) + lead, content)
     return grid
 
 
@@ -125,7 +127,7 @@ class ChecklistPane(OptionList):
                     finding.severity, Style())), f"[{finding.code}] {safe_text(finding.message)}")]
                 parts.append(hanging(4, "fix:", safe_text(finding.fix)))
                 if finding.powershell:
-                    parts.append(hanging(4, "suggestion:", Text(safe_text(finding.powershell), style="italic")))
+                    parts.extend([Text("    suggestion:"), Command(safe_text(finding.powershell), indent=6)])
                 finding_id = f"{FINDING}{step.step}:{number}"
                 self._findings[finding_id] = finding  # highlightable: c copies it
                 options.append(Option(Group(*parts), id=finding_id))

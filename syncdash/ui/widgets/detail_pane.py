@@ -7,9 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -17,10 +15,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from syncdash.cells import width, wrap
 from syncdash.model import DirectoryObject, ExportError, ObjectFacts
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
+from syncdash.ui.widgets.wrapping import Tokens
 
 #: Holders shown next to the object; more are listed by name only.
 SIDE_BY_SIDE = 3
@@ -34,26 +32,6 @@ def _value(value: object) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(safe_text(line) for line in str(value).splitlines())
-
-
-class Tokens:
-    """Text that wraps only between tokens (cells.wrap): a GUID, UPN or address stays on
-    one line, a DN breaks only between its components. Rich's own wrapping breaks at
-    spaces alone and folds anything longer mid-identifier."""
-
-    def __init__(self, text: str, style: str = "") -> None:
-        self.text, self.style = text, style
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.text.splitlines() or [""]:
-            for part in wrap(line, options.max_width):
-                yield Segment(part, console.get_style(self.style) if self.style else None)
-                yield Segment.line()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        lines = self.text.splitlines() or [""]
-        longest_token = max((width(token) for line in lines for token in re.split(r"(?<=[ ,;])", line)), default=0)
-        return Measurement(min(longest_token, options.max_width), max(width(line) for line in lines))
 
 
 def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
