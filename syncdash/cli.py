@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncdash.cli_errors import StdoutClosed, discard_stdout, error, standard_streams
+from syncdash.cli_output import UsageError, write_output
 from syncdash.cli_parser import build_parser
 from syncdash.heap import resume_after_start_up
 
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 EXIT_CLEAR, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 #: Output read by programs, written as UTF-8 whatever the terminal's encoding.
 MACHINE_FORMATS = ("json", "csv", "markdown")
-
-
-class UsageError(Exception):
-    """Bad input from the admin: one line on stderr, exit 2."""
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -115,27 +112,6 @@ class ThrottleNotice:
         self._quiet_until = max(self._quiet_until, now + seconds + 1.0)
 
 
-def _write(text: str | Iterable[str], output: Path | None, *, readable: bool = False) -> None:
-    """To stdout, or to a file that is replaced whole only once the text is complete; a
-    report comes as chunks, written as they come. ``readable`` output (text, table) on a
-    terminal is fitted to its encoding."""
-    from syncdash.export.formats import for_terminal
-    from syncdash.files import write_atomically
-
-    if output is None:
-        last = ""
-        for chunk in [text] if isinstance(text, str) else text:
-            sys.stdout.write(for_terminal(chunk, sys.stdout.encoding or "ascii") if readable else chunk)
-            last = chunk or last
-        if not last.endswith("\n"):
-            sys.stdout.write("\n")
-        return
-    try:
-        write_atomically(output, text)
-    except OSError as exc:
-        raise UsageError(f"syncdash: cannot write {output}: {exc.strerror or exc}") from None
-
-
 async def _report(client: GraphServiceClient, source: Source, args: argparse.Namespace) -> int:
     """Every object in error, diagnosed, with the admin's ticks and notes of this tenant."""
     from syncdash.export import formats
@@ -154,7 +130,7 @@ async def _report(client: GraphServiceClient, source: Source, args: argparse.Nam
     summary = summary_line(view.in_error, history)
     chunks = formats.report_chunks(args.format, view.status, view.complete, len(diagnoses), diagnoses,
                                    work, _columns(args.output), summary)
-    _write(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
+    write_output(chunks, args.output, readable=args.format not in MACHINE_FORMATS)
     if len(diagnoses):
         return EXIT_PROBLEMS
     # nothing found, but a kind went unread: "clear" would be a guess, so exit as an auth failure
@@ -175,9 +151,9 @@ async def _check(client: GraphServiceClient, source: Source, args: argparse.Name
         print(formats.did_you_mean(args.object, outcome.suggestions), file=sys.stderr)
     work = _from_dashboard(source.key)[0].get(obj.id, NO_WORK) if obj is not None else NO_WORK
     if args.format == "json":
-        _write(formats.check_json(outcome.tenant, outcome.diagnosis, work), None)
+        write_output(formats.check_json(outcome.tenant, outcome.diagnosis, work), None)
     else:
-        _write(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii",
+        write_output(formats.check_text(outcome.tenant, outcome.diagnosis, encoding=sys.stdout.encoding or "ascii",
                                   work=work), None, readable=True)
     if outcome.diagnosis.all_clear:
         return EXIT_CLEAR
@@ -313,6 +289,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check" and not args.object.strip():
         raise UsageError("syncdash: check needs an object: its id, UPN, mail, proxy address, display name, "
                          "or (only on-premises) DN or objectGuid")
+    if args.command == "audit":
+        from syncdash.cli_audit import has_tenant_source, run_audit
+
+        tenant = resolve_source(args, config) if has_tenant_source(args) else None
+        return run_audit(args, None if tenant is None else lambda: _headless_client(tenant))
     source = resolve_source(args, config)
     client = _headless_client(source)
     import asyncio
@@ -328,6 +309,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from syncdash.config import ConfigError  # imported here, like all the rest, with collection paused
     from syncdash.emulator.tenant import TenantFileError
     from syncdash.graph.errors import ClientConfigError, GraphError
+    from syncdash.onprem import BadExport, DirectoryUnreadable
 
     os.umask(0o077)  # everything syncdash writes is its owner's alone, from the start
     import logging
@@ -346,7 +328,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return code
     except UsageError as exc:
         error(str(exc), lines=True)
-    except (ClientConfigError, TenantFileError, ConfigError, GraphError, StdoutClosed) as exc:
+    except (ClientConfigError, TenantFileError, ConfigError, GraphError, StdoutClosed, BadExport,
+            DirectoryUnreadable) as exc:
         error(str(exc))
     except BrokenPipeError:  # stdout's reader left (`| head`): the output is cut short
         discard_stdout()

@@ -39,6 +39,26 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     )
 
 
+def _add_ad_options(parser: argparse.ArgumentParser) -> None:
+    """Where on-premises AD is read: live (``--ad-url``) or from exports (``--ad-export``)."""
+    ad = parser.add_argument_group("on-premises AD (read only)")
+    ad.add_argument("--ad-url", metavar="URL",
+                    help="a domain controller: ldaps://dc1.contoso.com (or ldap:// with --ad-starttls); a Global "
+                         "Catalog (port 3269) reads every domain of the forest")
+    ad.add_argument("--ad-user", metavar="USER",
+                    help="bind as USER (user@domain, DOMAIN\\user or a DN); the password comes from "
+                         "SYNCDASH_AD_PASSWORD or a prompt, never from the command line")
+    ad.add_argument("--ad-base", metavar="DN", action="append", default=[],
+                    help="search under DN (repeatable; default: the server's default naming context)")
+    ad.add_argument("--ad-ca-file", metavar="FILE", help="the organisation's CA certificates (PEM) to verify the DC")
+    ad.add_argument("--ad-starttls", action="store_true", help="ldap:// upgraded with StartTLS")
+    ad.add_argument("--ad-plain", action="store_true",
+                    help="allow ldap:// without TLS (the password would cross the network in clear)")
+    ad.add_argument("--ad-kerberos", action="store_true", help="bind with the host's Kerberos ticket (SASL GSSAPI)")
+    ad.add_argument("--ad-export", metavar="FILE", type=Path, nargs="+", action="extend", default=[],
+                    help="ldifde (LDIF) or csvde (CSV) exports, one or more (one per domain or forest; repeatable)")
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -97,6 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(check, in_command=True)
     check.add_argument("--format", choices=CHECK_FORMATS, default="text",
                        help="text (a terminal or a ticket) or json (scripts); default text")
+    from syncdash.export.audit_formats import AUDIT_FORMATS
+
+    audit = commands.add_parser(
+        "audit", help="check on-premises AD like IdFix, and against the tenant (exit 0: clean, 1: findings, 2: failure)",
+        description="Read on-premises AD (live or from ldifde/csvde exports) and find what will fail to sync: "
+                    "values Entra ID rejects (IdFix's rules), values two on-premises objects share, and — with a "
+                    "tenant source (--demo, --tenant-file, --graph-url or --profile) — values a different cloud "
+                    "object already holds and UPN suffixes the tenant has not verified. Nothing is written to AD.",
+        epilog="exit codes: 0 nothing found, 1 findings, 2 failure or a usage error",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_source_options(audit, in_command=True)
+    _add_ad_options(audit)
+    audit.add_argument("--format", choices=AUDIT_FORMATS, default="text",
+                       help="text (a terminal), json (scripts), csv (a finding per row), markdown (a ticket), "
+                            "ps1 (a script of suggested fixes, every command commented out); default text")
+    audit.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    audit.add_argument("--quiet", action="store_true", help="no progress on stderr")
     login = commands.add_parser("login", help="sign in (device code works over SSH) and remember the account")
     login.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile to sign in to")
     login.add_argument("--tenant", help="tenant id or domain: creates the profile when it does not exist")

@@ -43,6 +43,8 @@ CODES: dict[str, Code] = {
     "conflict-holder-deleted": Code(2, Severity.WARNING, "a holder of the conflicting value is in the recycle bin", DOC_RESILIENCY),
     "conflict-cleared": Code(2, Severity.INFO, "a conflict is recorded but no other object holds the value any more (cleared hourly)", DOC_RESILIENCY),
     "upn-quarantined": Code(2, Severity.WARNING, "the cloud UPN is the resiliency placeholder <prefix><4 digits>@<initial domain> while the on-premises UPN differs", DOC_RESILIENCY),
+    "duplicate-in-ad": Code(2, Severity.ERROR, "two or more on-premises objects hold a value Entra ID keeps unique (UPN, mail, proxy and target addresses share one namespace; mailNickname its own, a warning); related names every holder", DOC_RESILIENCY),
+    "will-conflict-in-cloud": Code(2, Severity.ERROR, "a different cloud object (another anchor, or cloud-only) already holds the on-premises value: the next sync makes it a duplicate-attribute error; related names the cloud holder", DOC_RESILIENCY),
     "not-in-entra": Code(3, Severity.ERROR, "the object asked for does not exist in Entra ID", DOC_NOT_SYNCING),
     "in-recycle-bin": Code(3, Severity.ERROR, "a deleted object with this UPN, mail or immutableId is in the recycle bin", DOC_NOT_SYNCING),
     "tenant-sync-disabled": Code(3, Severity.ERROR, "the organization's onPremisesSyncEnabled is not true", DOC_NOT_SYNCING),

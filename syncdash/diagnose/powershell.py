@@ -8,6 +8,10 @@ with quotes doubled: a crafted value cannot end the string and append a command.
 from __future__ import annotations
 
 from syncdash.model import DirectoryObject, ObjectKind
+from syncdash.onprem import ADObject
+
+#: A cloud object's on-premises side, or the on-premises object itself.
+Sourced = DirectoryObject | ADObject
 
 _CMDLET = {ObjectKind.USER: "Set-ADUser", ObjectKind.GROUP: "Set-ADGroup", ObjectKind.CONTACT: "Set-ADObject"}
 #: PowerShell treats these as single quotes too, so they are doubled like ``'``.
@@ -19,21 +23,32 @@ def ps_string(value: str) -> str:
     return f"'{escaped}'"
 
 
-def identity(obj: DirectoryObject) -> str | None:
+def identity(obj: Sourced) -> str | None:
     """What -Identity takes: sAMAccountName for users and groups, else the DN."""
     if obj.kind is not ObjectKind.CONTACT and obj.sam_account_name:
         return obj.sam_account_name
     return obj.distinguished_name
 
 
-def remove_proxy_address(obj: DirectoryObject, address: str) -> str | None:
+def remove_proxy_address(obj: Sourced, address: str) -> str | None:
     who = identity(obj)
     if who is None:
         return None
     return f"{_CMDLET[obj.kind]} -Identity {ps_string(who)} -Remove @{{proxyAddresses={ps_string(address)}}}"
 
 
-def set_upn(obj: DirectoryObject, placeholder: str = "<new UPN>") -> str | None:
+def replace_value(obj: ADObject, attribute: str, placeholder: str) -> str | None:
+    """Set one single-valued attribute (``-Replace``, which every AD cmdlet takes); a
+    proxy address is removed instead, since the object keeps its others."""
+    if attribute == "proxyAddresses":
+        return remove_proxy_address(obj, placeholder)
+    who = identity(obj)
+    if who is None:
+        return None
+    return f"{_CMDLET[obj.kind]} -Identity {ps_string(who)} -Replace @{{{attribute}={ps_string(placeholder)}}}"
+
+
+def set_upn(obj: Sourced, placeholder: str = "<new UPN>") -> str | None:
     who = identity(obj)
     if who is None or obj.kind is not ObjectKind.USER:
         return None

@@ -10,7 +10,7 @@ before the ``@`` and 48 after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from syncdash.model import DirectoryObject, ObjectKind
@@ -25,6 +25,9 @@ INVALID_CHARACTERS = {
     "proxyAddresses": re.compile(r"[\s<>();,\[\]\"]"),
     "onPremisesSamAccountName": re.compile(r"[\\\"|,/\[\]:<>+=;?*]"),
 }
+INVALID_CHARACTERS["sAMAccountName"] = INVALID_CHARACTERS["onPremisesSamAccountName"]
+#: targetAddress is one address written like a proxy address (``SMTP:…``).
+INVALID_CHARACTERS["targetAddress"] = INVALID_CHARACTERS["proxyAddresses"]
 MAX_LENGTH = {
     "userPrincipalName": 113,
     "mail": 256,
@@ -32,6 +35,9 @@ MAX_LENGTH = {
     "proxyAddresses": 256,
     "displayName": 255,
     "onPremisesSamAccountName": 20,
+    "sAMAccountName": 20,
+    "targetAddress": 256,
+    "givenName": 63,
 }
 #: Entra ID's split of a UPN's 113 characters: the username, then the domain.
 MAX_UPN_PARTS = (64, 48)
@@ -77,7 +83,7 @@ def _format_problem(attribute: str, value: str) -> str | None:
     elif attribute == "mailNickname":
         if value.startswith("."):
             return "a mailNickname must not start with '.'"
-    elif attribute == "proxyAddresses":
+    elif attribute in ("proxyAddresses", "targetAddress"):
         prefix, colon, address = value.partition(":")
         if not colon or not prefix:
             return "a proxy address needs a prefix such as smtp:"
@@ -100,16 +106,24 @@ def _upn_part_lengths(upn: str) -> list[Violation]:
 
 def violations(obj: DirectoryObject) -> list[Violation]:
     """Every rule the object's values break, one violation per value and rule."""
+    return value_violations(_checked_values(obj), obj.display_name, len(obj.proxy_addresses))
+
+
+def value_violations(values: Iterable[tuple[str, str]], display_name: str | None,
+                     proxy_count: int) -> list[Violation]:
+    """Every rule ``values`` ((attribute, value) pairs, by their AD or Graph names) break:
+    one set of rules for a cloud object's synced values and an on-premises object's."""
     found: list[Violation] = []
-    for attribute, value in _checked_values(obj):
+    for attribute, value in values:
         limit = MAX_LENGTH.get(attribute)
         if limit is not None and len(value) > limit:
             found.append(Violation("value-too-long", attribute, value, f"{len(value)} characters; the limit is {limit}"))
         elif attribute == "userPrincipalName" and value.count("@") == 1:
             found += _upn_part_lengths(value)
         pattern = INVALID_CHARACTERS.get(attribute)
-        checked = value.partition(":")[2] if attribute == "proxyAddresses" else value
-        if pattern is not None and (attribute != "proxyAddresses" or value.lower().startswith("smtp:")):
+        addressed = attribute in ("proxyAddresses", "targetAddress")
+        checked = value.partition(":")[2] if addressed else value
+        if pattern is not None and (not addressed or value.lower().startswith("smtp:")):
             bad = sorted(set(pattern.findall(checked)))
             if bad:
                 shown = " ".join(repr(char) for char in bad)
@@ -117,11 +131,11 @@ def violations(obj: DirectoryObject) -> list[Violation]:
         problem = _format_problem(attribute, value)
         if problem:
             found.append(Violation("invalid-format", attribute, value, problem))
-    if not obj.display_name.strip():
-        found.append(Violation("invalid-format", "displayName", obj.display_name, "a displayName must not be blank"))
-    if len(obj.proxy_addresses) > MAX_PROXY_ADDRESSES:
+    if display_name is not None and not display_name.strip():
+        found.append(Violation("invalid-format", "displayName", display_name, "a displayName must not be blank"))
+    if proxy_count > MAX_PROXY_ADDRESSES:
         found.append(
-            Violation("too-many-proxy-addresses", "proxyAddresses", str(len(obj.proxy_addresses)),
-                      f"{len(obj.proxy_addresses)} proxy addresses; more than {MAX_PROXY_ADDRESSES} risks a LargeObject error")
+            Violation("too-many-proxy-addresses", "proxyAddresses", str(proxy_count),
+                      f"{proxy_count} proxy addresses; more than {MAX_PROXY_ADDRESSES} risks a LargeObject error")
         )
     return found

@@ -52,6 +52,10 @@ class DirectoryIndex:
         found = self._by_value.get(key.casefold(), {})
         return tuple(obj for obj in found.values() if holds_value(obj, value))
 
+    def anchored(self, anchor: str) -> tuple[DirectoryObject, ...]:
+        """The objects whose onPremisesImmutableId is ``anchor`` (deleted ones too)."""
+        return tuple(self._by_anchor.get(anchor, ()))
+
     def claimants(self, upn: str) -> tuple[DirectoryObject, ...]:
         """Synced objects whose on-premises UPN is ``upn``: the side of a UPN conflict whose
         cloud UPN was replaced by a placeholder, so it no longer *holds* the value."""

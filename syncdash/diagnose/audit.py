@@ -1,0 +1,191 @@
+"""The audit, IdFix's successor: every on-premises object checked against the rules
+Entra ID enforces, values two on-premises objects share (every holder named, not one
+side), and values a *different* cloud object already holds — the duplicate-attribute
+errors of the next sync, found before it runs.
+
+One pass over a stream of objects (a live directory is read once): what an object
+breaks by itself is found as it passes; a duplicate is known only once its last holder
+has passed, so the audit keeps, per object, one packed line of identity (not the
+object) and, per unique value, the first holder's number.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from syncdash.diagnose import powershell
+from syncdash.diagnose.audit_cloud import SOURCE, CloudSide, cloud_findings
+from syncdash.diagnose.catalog import finding
+from syncdash.diagnose.findings import Finding, Related, Severity
+from syncdash.diagnose.values import value_violations
+from syncdash.model import ObjectKind
+from syncdash.onprem import ADObject
+
+__all__ = ["Audit", "AuditedObject", "CloudSide", "Holder"]
+
+#: Values that share Entra ID's address namespace (one object's UPN against another's
+#: proxy address conflicts too), and mailNickname, unique only as an Exchange alias.
+ADDRESS, NICKNAME = "address", "mailNickname"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """An audited object's identity: what the output and a related entry name."""
+
+    distinguished_name: str
+    kind: ObjectKind
+    object_guid: str | None
+    name: str
+    upn: str | None
+    mail: str | None
+    sam_account_name: str | None
+    origin: str
+
+    def related(self) -> Related:
+        return Related(id=self.object_guid or self.distinguished_name, kind=self.kind, display_name=self.name,
+                       identity=self.upn or self.mail or "", deleted=False, synced=True, source=SOURCE,
+                       distinguished_name=self.distinguished_name, object_guid=self.object_guid)
+
+
+_SEPARATOR, _VALUES, _PAIR = "\x00", "\x01", "\x02"  # none can occur in an LDAP string value
+
+
+def _pack(obj: ADObject, unique: dict[str, tuple[str, str]]) -> str:
+    """The object's identity and its unique values as written, in one string: all the
+    audit keeps of an object once it has passed (a million of them fit in memory)."""
+    fields = (obj.distinguished_name, obj.kind.value, obj.object_guid, obj.name, obj.upn, obj.mail,
+              obj.sam_account_name, obj.origin)
+    written = _VALUES.join(f"{attribute}{_PAIR}{value}" for attribute, value in unique.values())
+    return _SEPARATOR.join([*(field or "" for field in fields), written])
+
+
+def _unpack(packed: str) -> tuple[Holder, list[tuple[str, str]]]:
+    dn, kind, guid, name, upn, mail, sam, origin, written = packed.split(_SEPARATOR)
+    holder = Holder(dn, ObjectKind(kind), guid or None, name, upn or None, mail or None, sam or None, origin)
+    pairs = [pair.split(_PAIR, 1) for pair in written.split(_VALUES) if pair]
+    return holder, [(attribute, value) for attribute, value in pairs]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedObject:
+    holder: Holder
+    findings: tuple[Finding, ...]
+
+
+def _values(obj: ADObject) -> Iterator[tuple[str, str]]:
+    """(attribute, value): what syncs from the object, by AD's attribute names."""
+    if obj.kind is ObjectKind.USER and obj.upn is not None:
+        yield "userPrincipalName", obj.upn
+    for attribute, value in (("mail", obj.mail), ("mailNickname", obj.mail_nickname),
+                             ("displayName", obj.display_name), ("givenName", obj.given_name),
+                             ("targetAddress", obj.target_address)):
+        if value is not None:
+            yield attribute, value
+    if obj.kind is ObjectKind.USER and obj.sam_account_name:
+        yield "sAMAccountName", obj.sam_account_name
+    for proxy in obj.proxy_addresses:
+        yield "proxyAddresses", proxy
+
+
+def _key(attribute: str, value: str) -> str:
+    """Where a value must be unique: an SMTP address by its address (``smtp:`` in a proxy
+    or target address, or a UPN or mail), any other proxy (sip:, x500:) whole."""
+    if attribute == "mailNickname":
+        return f"{NICKNAME}:{value.strip().casefold()}"
+    prefix, colon, rest = value.partition(":")
+    smtp = attribute in ("proxyAddresses", "targetAddress") and colon and prefix.lower() == "smtp"
+    return f"{ADDRESS}:{(rest if smtp else value).strip().casefold()}"
+
+
+def unique_values(obj: ADObject) -> dict[str, tuple[str, str]]:
+    """The object's values Entra ID keeps unique, by key, each with the attribute and
+    value as written; its own repeats (a UPN that is also its mail and primary address)
+    count once."""
+    found: dict[str, tuple[str, str]] = {}
+    written = [("userPrincipalName", obj.upn)] if obj.kind is ObjectKind.USER else []
+    written += [("mail", obj.mail), ("targetAddress", obj.target_address)]
+    written += [("proxyAddresses", proxy) for proxy in obj.proxy_addresses]
+    written += [("mailNickname", obj.mail_nickname)]
+    for attribute, value in written:
+        if value and value.strip():
+            found.setdefault(_key(attribute, value), (attribute, value))
+    return found
+
+
+def _value_findings(obj: ADObject) -> list[Finding]:
+    return [finding(
+        violation.code, f"{violation.attribute} {violation.value!r}: {violation.problem}",
+        "Correct the value in on-premises AD before it syncs; Entra ID rejects it (IdFix's rule).",
+        attribute=violation.attribute, value=violation.value, source=SOURCE,
+        powershell=powershell.replace_value(obj, violation.attribute, _placeholder(violation.attribute, violation.value)),
+    ) for violation in value_violations(_values(obj), obj.display_name, len(obj.proxy_addresses))]
+
+
+def _placeholder(attribute: str, value: str) -> str:
+    return value if attribute == "proxyAddresses" else f"<new {attribute}>"
+
+
+class Audit:
+    """Objects added one at a time; ``results`` once all have been added."""
+
+    def __init__(self, cloud: CloudSide | None = None) -> None:
+        self.cloud = cloud
+        self.read = 0
+        self.findings = 0
+        self.by_code: Counter[str] = Counter()
+        self._packed: list[str] = []
+        self._first: dict[str, int] = {}
+        self._shared: dict[str, list[int]] = {}
+        self._found: dict[int, list[Finding]] = {}
+
+    def add(self, obj: ADObject) -> None:
+        number = self.read
+        self.read += 1
+        unique = unique_values(obj)
+        self._packed.append(_pack(obj, unique))
+        found = _value_findings(obj)
+        for key in unique:
+            first = self._first.setdefault(key, number)
+            if first != number:
+                self._shared.setdefault(key, [first]).append(number)
+        if self.cloud is not None:
+            found += cloud_findings(obj, unique.values(), self.cloud)
+        if found:
+            self._record(number, found)
+
+    def _record(self, number: int, found: list[Finding]) -> None:
+        self._found.setdefault(number, []).extend(found)
+        self.findings += len(found)
+        self.by_code.update(f.code for f in found)
+
+    def _duplicates(self) -> None:
+        for key, numbers in self._shared.items():
+            unpacked = [_unpack(self._packed[n]) for n in numbers]
+            holders = [holder for holder, _ in unpacked]
+            for number, (holder, values) in zip(numbers, unpacked):
+                # the value as this holder writes it (its own attribute, case and prefix)
+                attribute, value = next(pair for pair in values if _key(*pair) == key)
+                others = [other for other in holders if other is not holder]
+                named = ", ".join(f"{o.name} ({o.distinguished_name})" for o in others)
+                self._record(number, [finding(
+                    "duplicate-in-ad", f"{attribute} {value!r} is also held on-premises by {named}",
+                    "Keep the value on the one object that should have it and remove it from the others in AD; "
+                    "otherwise the object that syncs second gets a duplicate-attribute error.",
+                    attribute=attribute, value=value, related=tuple(o.related() for o in others),
+                    powershell=_removal(holder, attribute, value), source=SOURCE,
+                    severity=Severity.WARNING if key.startswith(f"{NICKNAME}:") else None,
+                )])
+        self._shared.clear()
+
+    def results(self) -> list[AuditedObject]:
+        """Every object with a finding, in the order read."""
+        self._duplicates()
+        return [AuditedObject(_unpack(self._packed[n])[0], tuple(self._found[n])) for n in sorted(self._found)]
+
+
+def _removal(holder: Holder, attribute: str, value: str) -> str | None:
+    """What removes the value from this holder (the admin picks which holder keeps it)."""
+    target = ADObject(holder.distinguished_name, holder.kind, holder.origin, sam_account_name=holder.sam_account_name)
+    return powershell.replace_value(target, attribute, value if attribute == "proxyAddresses" else f"<new {attribute}>")
