@@ -41,16 +41,20 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def resolve_source(args: argparse.Namespace, config: Config) -> Source:
-    """The tenant the arguments (or the config's profiles) name, and where its Connect
-    Health is read (``--health-url``, ``--no-health``)."""
+    """The tenant the arguments (or the config's profiles) name, where its Connect Health
+    is read (``--health-url``, ``--no-health``) and its on-premises AD (``--ad-url``,
+    ``--ad-export``)."""
     from syncdash import sources
+
+    from syncdash.cli_audit import ad_evidence
 
     source = _tenant_source(args, config)
     if getattr(args, "no_health", False):
-        return sources.without_health(source, "turned off for this run (--no-health)")
-    if getattr(args, "health_url", None):
-        return sources.health_url(source, args.health_url)
-    return source
+        source = sources.without_health(source, "turned off for this run (--no-health)")
+    elif getattr(args, "health_url", None):
+        source = sources.health_url(source, args.health_url)
+    ad = ad_evidence(args) if args.command != "audit" else None  # the audit reads AD itself
+    return sources.with_ad(source, ad) if ad is not None else source
 
 
 def _tenant_source(args: argparse.Namespace, config: Config) -> Source:

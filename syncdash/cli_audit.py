@@ -7,12 +7,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import io
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from syncdash.cli_errors import error
@@ -22,7 +20,9 @@ from syncdash.onprem import ADObject, RawEntry
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
+    from syncdash.ad.live import LdapTarget
     from syncdash.diagnose.audit import AuditedObject, CloudSide
+    from syncdash.evidence import EvidenceSource
 
 EXIT_CLEAR, EXIT_FINDINGS = 0, 1
 PASSWORD_VARIABLE = "SYNCDASH_AD_PASSWORD"
@@ -47,7 +47,29 @@ def _password(user: str | None) -> str | None:
     return getpass.getpass(f"password for {user}: ")
 
 
-def _entries(args: argparse.Namespace, now: datetime) -> tuple[str, Iterator[tuple[str, RawEntry]]]:
+def ldap_target(args: argparse.Namespace) -> LdapTarget:
+    from syncdash.ad.live import LdapTarget
+
+    return LdapTarget(url=args.ad_url, base_dns=tuple(args.ad_base), user=args.ad_user,
+                      password=_password(args.ad_user), ca_file=args.ad_ca_file, start_tls=args.ad_starttls,
+                      allow_plain=args.ad_plain, kerberos=args.ad_kerberos)
+
+
+def ad_evidence(args: argparse.Namespace) -> Callable[[], EvidenceSource] | None:
+    """On-premises AD as the run's evidence (``check``, ``report``, the dashboard), when
+    the arguments name it."""
+    from syncdash import sources
+
+    if args.ad_export and args.ad_url:
+        raise UsageError("syncdash: choose --ad-url or --ad-export, not both")
+    if args.ad_export:
+        return sources.ad_exports(args.ad_export)
+    if args.ad_url:
+        return sources.ad_live(ldap_target(args))
+    return None
+
+
+def _entries(args: argparse.Namespace) -> tuple[str, Iterator[tuple[str, RawEntry]]]:
     """Where AD is read from (for the sources line) and its entries, each with its origin."""
     if args.ad_export and args.ad_url:
         raise UsageError("syncdash: choose --ad-url or --ad-export, not both")
@@ -57,19 +79,14 @@ def _entries(args: argparse.Namespace, now: datetime) -> tuple[str, Iterator[tup
         return ", ".join(str(p) for p in args.ad_export), (
             (str(path), entry) for path, entry in read_exports(args.ad_export))
     if args.ad_url:
-        from syncdash.ad.live import LdapTarget, read_directory
+        from syncdash.ad.live import read_directory
 
-        target = LdapTarget(url=args.ad_url, base_dns=tuple(args.ad_base), user=args.ad_user,
-                            password=_password(args.ad_user), ca_file=args.ad_ca_file, start_tls=args.ad_starttls,
-                            allow_plain=args.ad_plain, kerberos=args.ad_kerberos)
-        return args.ad_url, ((args.ad_url, entry) for entry in read_directory(target))
+        return args.ad_url, ((args.ad_url, entry) for entry in read_directory(ldap_target(args)))
     if getattr(args, "demo", False):
-        from syncdash.ad.ldif import read_ldif
-        from syncdash.emulator.scenarios.demo import build_demo_tenant
-        from syncdash.emulator.scenarios.onprem_demo import ORIGIN, demo_ldif
+        from syncdash.emulator.scenarios.onprem_demo import ORIGIN
+        from syncdash.sources import demo_ad_entries
 
-        stream = io.BytesIO(demo_ldif(build_demo_tenant(now), now).encode("utf-8"))
-        return ORIGIN, ((ORIGIN, entry) for entry in read_ldif(stream, ORIGIN))
+        return ORIGIN, demo_ad_entries()
     raise UsageError("syncdash: audit reads on-premises AD: give --ad-url URL (live) or --ad-export FILE "
                      "(ldifde/csvde exports), or --demo")
 
@@ -124,8 +141,7 @@ def run_audit(args: argparse.Namespace, connect: Callable[[], GraphServiceClient
     from syncdash.ad.reading import ad_objects
     from syncdash.export.audit_formats import AuditSource, audit_chunks
 
-    now = datetime.now(timezone.utc)
-    origin, entries = _entries(args, now)
+    origin, entries = _entries(args)
     sources = []
     cloud: CloudSide | None = None
     if connect is not None:

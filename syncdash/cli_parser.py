@@ -39,23 +39,28 @@ def _add_source_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     )
 
 
-def _add_ad_options(parser: argparse.ArgumentParser) -> None:
-    """Where on-premises AD is read: live (``--ad-url``) or from exports (``--ad-export``)."""
+def _add_ad_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """Where on-premises AD is read: live (``--ad-url``) or from exports (``--ad-export``);
+    accepted before or after the command name, as the tenant's options are."""
+    defaults: dict[str, Any] = {"default": argparse.SUPPRESS} if in_command else {}
+    lists: dict[str, Any] = {"default": argparse.SUPPRESS} if in_command else {"default": []}
     ad = parser.add_argument_group("on-premises AD (read only)")
-    ad.add_argument("--ad-url", metavar="URL",
+    ad.add_argument("--ad-url", metavar="URL", **defaults,
                     help="a domain controller: ldaps://dc1.contoso.com (or ldap:// with --ad-starttls); a Global "
                          "Catalog (port 3269) reads every domain of the forest")
-    ad.add_argument("--ad-user", metavar="USER",
+    ad.add_argument("--ad-user", metavar="USER", **defaults,
                     help="bind as USER (user@domain, DOMAIN\\user or a DN); the password comes from "
                          "SYNCDASH_AD_PASSWORD or a prompt, never from the command line")
-    ad.add_argument("--ad-base", metavar="DN", action="append", default=[],
+    ad.add_argument("--ad-base", metavar="DN", action="append", **lists,
                     help="search under DN (repeatable; default: the server's default naming context)")
-    ad.add_argument("--ad-ca-file", metavar="FILE", help="the organisation's CA certificates (PEM) to verify the DC")
-    ad.add_argument("--ad-starttls", action="store_true", help="ldap:// upgraded with StartTLS")
-    ad.add_argument("--ad-plain", action="store_true",
+    ad.add_argument("--ad-ca-file", metavar="FILE", **defaults, help="the organisation's CA certificates (PEM) to verify the DC")
+    ad.add_argument("--ad-starttls", action="store_true", **defaults, help="ldap:// upgraded with StartTLS")
+    ad.add_argument("--ad-plain", action="store_true", **defaults,
                     help="allow ldap:// without TLS (the password would cross the network in clear)")
-    ad.add_argument("--ad-kerberos", action="store_true", help="bind with the host's Kerberos ticket (SASL GSSAPI)")
-    ad.add_argument("--ad-export", metavar="FILE", type=Path, nargs="+", action="extend", default=[],
+    ad.add_argument("--ad-kerberos", action="store_true", **defaults, help="bind with the host's Kerberos ticket (SASL GSSAPI)")
+    # before a command name one file a flag: several would swallow the command's name
+    several: dict[str, Any] = {"nargs": "+", "action": "extend"} if in_command else {"action": "append"}
+    ad.add_argument("--ad-export", metavar="FILE", type=Path, **several, **lists,
                     help="ldifde (LDIF) or csvde (CSV) exports, one or more (one per domain or forest; repeatable)")
 
 
@@ -80,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"syncdash {__version__}")
     _add_source_options(parser, in_command=False)
+    _add_ad_options(parser, in_command=False)
     parser.add_argument("--refresh", type=_seconds, metavar="SECONDS",
                         help="dashboard refresh interval (default 60; 5 with --demo)")
     parser.add_argument("--theme", metavar="NAME", help="dashboard theme (also SYNCDASH_THEME)")
@@ -100,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                "be read)", formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_source_options(report, in_command=True)
+    _add_ad_options(report, in_command=True)
     report.add_argument("--format", choices=REPORT_FORMATS, default="table",
                         help="table (a terminal), json (scripts), csv (a finding per row; spreadsheet-safe), "
                              "markdown (a ticket); default table")
@@ -115,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="object id, UPN, mail or proxy address, display name, or (objects only on-premises) "
                             "DN or objectGuid")
     _add_source_options(check, in_command=True)
+    _add_ad_options(check, in_command=True)
     check.add_argument("--format", choices=CHECK_FORMATS, default="text",
                        help="text (a terminal or a ticket) or json (scripts); default text")
     from syncdash.export.audit_formats import AUDIT_FORMATS
@@ -129,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_source_options(audit, in_command=True)
-    _add_ad_options(audit)
+    _add_ad_options(audit, in_command=True)
     audit.add_argument("--format", choices=AUDIT_FORMATS, default="text",
                        help="text (a terminal), json (scripts), csv (a finding per row), markdown (a ticket), "
                             "ps1 (a script of suggested fixes, every command commented out); default text")

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from syncdash.model import DirectoryObject, ExportError, HealthNote, SourceStatus, kind_named
+from syncdash.onprem import OnPremisesDirectory
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class Evidence:
     status: SourceStatus
     export_errors: tuple[ExportError, ...] = ()
     notes: tuple[HealthNote, ...] = ()
+    #: On-premises AD as read (live or from exports): its objects, indexed.
+    directory: OnPremisesDirectory | None = None
 
 
 class EvidenceSource(Protocol):

@@ -26,7 +26,7 @@ def kind_named(object_type: str | None) -> ObjectKind:
 
 
 #: How each source is named to the admin (the header, report, check, the compare view).
-SOURCE_TITLES = {"graph": "Graph", "connect-health": "Connect Health"}
+SOURCE_TITLES = {"graph": "Graph", "connect-health": "Connect Health", "ad": "On-premises AD"}
 
 
 class ConflictProperty(str, enum.Enum):
@@ -288,6 +288,8 @@ class SourceStatus:
     reason: str | None = None
     #: When the source's own data was current (Connect Health: its last report), else when read.
     as_of: datetime | None = None
+    #: What was read, for a source that was: how old its data may be, or where it came from.
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from syncdash.model import ObjectKind
+from syncdash.model import DirectoryObject, ObjectKind
 
 #: The attributes syncdash asks AD for (ldifde's ``-l``, csvde's ``-l``, the live search).
 AD_ATTRIBUTES = (
@@ -67,6 +67,13 @@ class ADObject:
         return base64.b64encode(uuid.UUID(anchor).bytes_le).decode("ascii")
 
     @property
+    def anchors(self) -> tuple[str, ...]:
+        """Every onPremisesImmutableId the object may have synced with: its source anchor
+        and, when mS-DS-ConsistencyGuid is set, objectGUID's (older installations)."""
+        return tuple(dict.fromkeys(base64.b64encode(uuid.UUID(guid).bytes_le).decode("ascii")
+                                   for guid in (self.consistency_guid, self.object_guid) if guid))
+
+    @property
     def disabled(self) -> bool:
         return bool((self.user_account_control or 0) & ACCOUNT_DISABLED)
 
@@ -78,6 +85,36 @@ class ADObject:
     @property
     def name(self) -> str:
         return self.display_name or self.distinguished_name.split(",", 1)[0].partition("=")[2] or self.distinguished_name
+
+
+#: Values that share Entra ID's address namespace (one object's UPN against another's
+#: proxy address conflicts too), and mailNickname, unique only as an Exchange alias.
+ADDRESS, NICKNAME = "address", "mailNickname"
+
+
+def unique_key(attribute: str, value: str) -> str:
+    """Where a value must be unique: an SMTP address by its address (``smtp:`` in a proxy
+    or target address, or a UPN or mail), any other proxy (sip:, x500:) whole."""
+    if attribute == "mailNickname":
+        return f"{NICKNAME}:{value.strip().casefold()}"
+    prefix, colon, rest = value.partition(":")
+    smtp = attribute in ("proxyAddresses", "targetAddress") and colon and prefix.lower() == "smtp"
+    return f"{ADDRESS}:{(rest if smtp else value).strip().casefold()}"
+
+
+def unique_values(obj: ADObject) -> dict[str, tuple[str, str]]:
+    """The object's values Entra ID keeps unique, by key, each with the attribute and
+    value as written; its own repeats (a UPN that is also its mail and primary address)
+    count once."""
+    found: dict[str, tuple[str, str]] = {}
+    written = [("userPrincipalName", obj.upn)] if obj.kind is ObjectKind.USER else []
+    written += [("mail", obj.mail), ("targetAddress", obj.target_address)]
+    written += [("proxyAddresses", proxy) for proxy in obj.proxy_addresses]
+    written += [("mailNickname", obj.mail_nickname)]
+    for attribute, value in written:
+        if value and value.strip():
+            found.setdefault(unique_key(attribute, value), (attribute, value))
+    return found
 
 
 class BadEntry(ValueError):
@@ -173,3 +210,89 @@ def ad_object(entry: RawEntry, origin: str) -> ADObject | None:
         user_account_control=int(control) if control and control.lstrip("-").isdigit() else None,
         when_changed=_generalized_time(changed) if changed else None,
     )
+
+
+def _dn_key(dn: str) -> str:
+    return ",".join(part.strip() for part in dn.split(",")).casefold()
+
+
+class OnPremisesDirectory:
+    """What AD holds, indexed the ways the cloud side asks: by source anchor (an object's
+    own copy), DN and UPN (an object Entra ID lacks), and every unique value (who else
+    holds a conflicting value on-premises)."""
+
+    def __init__(self, objects: Iterable[ADObject], origins: tuple[str, ...]) -> None:
+        self.origins = origins
+        self.count = 0
+        self._by_anchor: dict[str, ADObject] = {}
+        self._by_name: dict[str, ADObject] = {}
+        self._by_value: dict[str, list[ADObject]] = {}
+        self._by_sid: dict[str, ADObject] = {}
+        self._contacts: dict[str, ADObject] = {}
+        for obj in objects:
+            self.count += 1
+            if obj.object_sid:
+                self._by_sid.setdefault(obj.object_sid, obj)
+            if obj.kind is ObjectKind.CONTACT and obj.mail:
+                self._contacts.setdefault(obj.mail.casefold(), obj)
+            for anchor in obj.anchors:
+                self._by_anchor.setdefault(anchor, obj)
+            for name in (obj.distinguished_name, obj.upn, obj.object_guid):
+                if name:
+                    self._by_name.setdefault(_dn_key(name) if name is obj.distinguished_name else name.casefold(), obj)
+            for key in unique_values(obj):
+                self._by_value.setdefault(key, []).append(obj)
+
+    def holders(self, value: str) -> tuple[ADObject, ...]:
+        """Every AD object holding ``value`` (a UPN, an address, ``smtp:…``)."""
+        return tuple(self._by_value.get(unique_key("proxyAddresses" if ":" in value else "mail", value), ()))
+
+    def anchored(self, anchor: str | None) -> ADObject | None:
+        return self._by_anchor.get(anchor) if anchor else None
+
+    def named(self, name: str | None) -> ADObject | None:
+        """The object a DN, UPN or objectGUID names."""
+        if not name:
+            return None
+        return self._by_name.get(_dn_key(name)) or self._by_name.get(name.strip().casefold())
+
+    def facts(self, anchor: str | None, names: Iterable[str | None], values: Iterable[str], *,
+              sid: str | None = None, contact_mail: str | None = None) -> OnPremisesFacts:
+        """What AD says of one cloud object (or of what the admin asked for): its own AD
+        object — by anchor (users), SID (groups), mail (contacts: Graph gives them no
+        anchor), else by DN, UPN or objectGUID — and each conflicting value's holders
+        on-premises."""
+        own, found_by = self.anchored(anchor), "anchor"
+        if own is None and sid:
+            own, found_by = self._by_sid.get(sid), "SID"
+        if own is None and contact_mail:
+            own, found_by = self._contacts.get(contact_mail.casefold()), "mail"
+        if own is None:
+            own = next((obj for name in names if (obj := self.named(name)) is not None), None)
+            found_by = "name"
+        return OnPremisesFacts(self.origins, own, found_by if own else None,
+                               {value: self.holders(value) for value in values})
+
+
+@dataclass(frozen=True, slots=True)
+class OnPremisesFacts:
+    """AD's answers for one object, for the diagnosis."""
+
+    origins: tuple[str, ...]
+    own: ADObject | None
+    #: How ``own`` was found: "anchor" (certain) or "name" (its DN, UPN or objectGUID).
+    found_by: str | None
+    holders: dict[str, tuple[ADObject, ...]]
+
+
+def on_premises_facts(directory: OnPremisesDirectory | None, obj: DirectoryObject | None,
+                      query: str) -> OnPremisesFacts | None:
+    """AD's answers for ``obj`` (or, for an object Entra ID lacks, for ``query``); None
+    when AD was not read."""
+    if directory is None:
+        return None
+    if obj is None:
+        return directory.facts(None, [query], ())
+    return directory.facts(obj.immutable_id, [obj.distinguished_name, obj.on_premises_upn, obj.object_guid],
+                           obj.conflicting_values, sid=obj.security_identifier,
+                           contact_mail=obj.mail if obj.kind is ObjectKind.CONTACT else None)

@@ -29,6 +29,7 @@ from syncdash.graph.scan import full_scan, newest_first, scan_fast
 from syncdash.graph.tenant import TenantSnapshot, read_tenant
 from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, ScanResult, TenantStatus
+from syncdash.onprem import OnPremisesDirectory, on_premises_facts
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -46,7 +47,7 @@ def diagnose_object(index: DirectoryIndex, obj: DirectoryObject, *, tenant: Tena
                     unavailable: tuple[str, ...]) -> tuple[ObjectFacts, Diagnosis]:
     """The three steps for one object, its holders answered by ``index``."""
     facts = index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable)
-    return facts, diagnose(facts)
+    return facts, diagnose(facts, on_premises_facts(index.on_premises, obj, obj.identity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,14 @@ def _view(everything: list[DirectoryObject], tenant: TenantSnapshot, denied: tup
     """Index and list of one reading: built the same way for a report and the dashboard,
     the evidence of other sources joined to the objects (and objects only they know)."""
     everything = attach(everything, tuple(error for found in evidence for error in found.export_errors))
-    index = DirectoryIndex([*everything, *tenant.recycle_bin])
+    index = DirectoryIndex([*everything, *tenant.recycle_bin], _directory(evidence))
     in_error = newest_first([obj for obj in everything if obj.has_errors])
     return TenantView(with_sources(tenant.status, evidence), in_error, index, (*denied, *tenant.unavailable),
                       not denied, resynced)
+
+
+def _directory(evidence: tuple[Evidence, ...]) -> OnPremisesDirectory | None:
+    return next((found.directory for found in evidence if found.directory is not None), None)
 
 
 def with_sources(status: TenantStatus, evidence: tuple[Evidence, ...]) -> TenantStatus:
@@ -156,7 +161,8 @@ async def check_object(client: GraphServiceClient, query: str, now: datetime,
     obj = joined[0] if matches else on_premises_match(joined, query)
     facts = await gather_facts(client, obj, query=query, tenant=replace(tenant, status=status), now=now)
     suggestions = await close_names(client, query) if obj is None else ()
-    return CheckOutcome(status, matches, diagnose(facts), suggestions)
+    return CheckOutcome(status, matches, diagnose(facts, on_premises_facts(_directory(evidence), obj, query)),
+                        suggestions)
 
 
 class TenantReader:

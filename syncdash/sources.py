@@ -4,7 +4,7 @@ a profile of the config file, all ending in the same msgraph-sdk client."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +20,9 @@ from syncdash.graph.retry_after import ThrottleListener
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
+    from syncdash.ad.live import LdapTarget
     from syncdash.emulator.tenant import TenantStore
+    from syncdash.onprem import RawEntry
 
 #: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
 #: request could leave the machine even if the emulator's transport were missing.
@@ -74,6 +76,36 @@ class _Once:
         return self._store
 
 
+def demo_ad_entries() -> Iterator[tuple[str, RawEntry]]:
+    """The demo's on-premises AD: an ldifde export written from the demo tenant, read
+    through the same LDIF reader an admin's export goes through."""
+    import io
+
+    from syncdash.ad.ldif import read_ldif
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.onprem_demo import ORIGIN, demo_ldif
+
+    now = datetime.now(timezone.utc)
+    stream = io.BytesIO(demo_ldif(build_demo_tenant(now), now).encode("utf-8"))
+    return ((ORIGIN, entry) for entry in read_ldif(stream, ORIGIN))
+
+
+def _demo_ad() -> EvidenceSource:
+    from syncdash.ad.source import ActiveDirectory
+    from syncdash.emulator.scenarios.onprem_demo import ORIGIN
+
+    return ActiveDirectory(demo_ad_entries, (ORIGIN,), every=None)
+
+
+def with_ad(source: Source, ad: Callable[[], EvidenceSource]) -> Source:
+    """On-premises AD read beside the source's other evidence (``--ad-url``,
+    ``--ad-export``, a profile's ``ad`` table), in place of the demo's own."""
+    from dataclasses import replace
+
+    others = source.evidence
+    return replace(source, evidence=lambda: (*(e for e in others() if e.name != "ad"), ad()))
+
+
 def _emulated_health(tenant: Callable[[], TenantStore]) -> tuple[EvidenceSource, ...]:
     from syncdash.emulator.arm_adapter import EMULATED_ARM_URL, emulated_session
     from syncdash.emulator.health import HealthEmulator
@@ -87,19 +119,18 @@ def health_url(source: Source, url: str) -> Source:
     """``--health-url``: Connect Health read from another Resource Manager base. A loopback
     one (an emulator) gets no token; any other only the profile's, and only when it is
     the profile's own cloud's Resource Manager."""
-    from dataclasses import replace
     from urllib.parse import urlsplit
 
     from syncdash.graph.client import is_loopback, normalise_base_url
 
     base = normalise_base_url(url)
     if is_loopback(base):
-        return replace(source, evidence=lambda: (_health(base, None, None),))
+        return _replace_health(source, lambda: _health(base, None, None))
     profile = source.profile
     own = profile.cloud.resource_manager if profile else None
     if profile is None or own is None or urlsplit(base).hostname != urlsplit(own).hostname:
         raise ClientConfigError(f"{url} is not the Resource Manager of the profile's cloud: its token is sent nowhere else")
-    return replace(source, evidence=lambda: (_health(base, profile, _data_dir()),))
+    return _replace_health(source, lambda: _health(base, profile, _data_dir()))
 
 
 def _graph_url_health() -> tuple[EvidenceSource, ...]:
@@ -111,10 +142,42 @@ def _graph_url_health() -> tuple[EvidenceSource, ...]:
 
 
 def without_health(source: Source, reason: str) -> Source:
-    from dataclasses import replace
     from syncdash.health.source import off
 
-    return replace(source, evidence=lambda: (_Off(off(reason)),))
+    return _replace_health(source, lambda: _Off(off(reason)))
+
+
+def _replace_health(source: Source, health: Callable[[], EvidenceSource]) -> Source:
+    """The source with another Connect Health in place of its own, its other evidence kept."""
+    from dataclasses import replace
+
+    from syncdash.health.source import NAME
+
+    others = source.evidence
+    return replace(source, evidence=lambda: (health(), *(e for e in others() if e.name != NAME)))
+
+
+def ad_exports(paths: Sequence[Path]) -> Callable[[], EvidenceSource]:
+    """``--ad-export``: on-premises AD from ldifde/csvde files, read once."""
+    def build() -> EvidenceSource:
+        from syncdash.ad.exports import read_exports
+        from syncdash.ad.source import ActiveDirectory
+
+        return ActiveDirectory(lambda: ((str(path), entry) for path, entry in read_exports(paths)),
+                               tuple(str(p) for p in paths), every=None)
+
+    return build
+
+
+def ad_live(target: LdapTarget) -> Callable[[], EvidenceSource]:
+    """``--ad-url``: on-premises AD read live, again at most every 15 minutes."""
+    def build() -> EvidenceSource:
+        from syncdash.ad.live import read_directory
+        from syncdash.ad.source import ActiveDirectory
+
+        return ActiveDirectory(lambda: ((target.url, entry) for entry in read_directory(target)), (target.url,))
+
+    return build
 
 
 def _data_dir() -> Path:
@@ -207,7 +270,7 @@ def demo(permissions: str | None = None) -> Source:
     check_permissions(permissions)
     shared = _Once(store)
     return Source(_emulated_key("demo", permissions), lambda hooks: _emulated(shared, hooks, permissions),
-                  evidence=lambda: _emulated_health(shared))
+                  evidence=lambda: (*_emulated_health(shared), _demo_ad()))
 
 
 def tenant_file(path: Path, permissions: str | None = None) -> Source:

@@ -21,13 +21,10 @@ from syncdash.diagnose.catalog import finding
 from syncdash.diagnose.findings import Finding, Related, Severity
 from syncdash.diagnose.values import value_violations
 from syncdash.model import ObjectKind
-from syncdash.onprem import ADObject
+from syncdash.onprem import NICKNAME, ADObject, unique_key, unique_values
 
 __all__ = ["Audit", "AuditedObject", "CloudSide", "Holder"]
 
-#: Values that share Entra ID's address namespace (one object's UPN against another's
-#: proxy address conflicts too), and mailNickname, unique only as an Exchange alias.
-ADDRESS, NICKNAME = "address", "mailNickname"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +86,6 @@ def _values(obj: ADObject) -> Iterator[tuple[str, str]]:
         yield "proxyAddresses", proxy
 
 
-def _key(attribute: str, value: str) -> str:
-    """Where a value must be unique: an SMTP address by its address (``smtp:`` in a proxy
-    or target address, or a UPN or mail), any other proxy (sip:, x500:) whole."""
-    if attribute == "mailNickname":
-        return f"{NICKNAME}:{value.strip().casefold()}"
-    prefix, colon, rest = value.partition(":")
-    smtp = attribute in ("proxyAddresses", "targetAddress") and colon and prefix.lower() == "smtp"
-    return f"{ADDRESS}:{(rest if smtp else value).strip().casefold()}"
-
-
-def unique_values(obj: ADObject) -> dict[str, tuple[str, str]]:
-    """The object's values Entra ID keeps unique, by key, each with the attribute and
-    value as written; its own repeats (a UPN that is also its mail and primary address)
-    count once."""
-    found: dict[str, tuple[str, str]] = {}
-    written = [("userPrincipalName", obj.upn)] if obj.kind is ObjectKind.USER else []
-    written += [("mail", obj.mail), ("targetAddress", obj.target_address)]
-    written += [("proxyAddresses", proxy) for proxy in obj.proxy_addresses]
-    written += [("mailNickname", obj.mail_nickname)]
-    for attribute, value in written:
-        if value and value.strip():
-            found.setdefault(_key(attribute, value), (attribute, value))
-    return found
-
-
 def _value_findings(obj: ADObject) -> list[Finding]:
     return [finding(
         violation.code, f"{violation.attribute} {violation.value!r}: {violation.problem}",
@@ -166,7 +138,7 @@ class Audit:
             holders = [holder for holder, _ in unpacked]
             for number, (holder, values) in zip(numbers, unpacked):
                 # the value as this holder writes it (its own attribute, case and prefix)
-                attribute, value = next(pair for pair in values if _key(*pair) == key)
+                attribute, value = next(pair for pair in values if unique_key(*pair) == key)
                 others = [other for other in holders if other is not holder]
                 named = ", ".join(f"{o.name} ({o.distinguished_name})" for o in others)
                 self._record(number, [finding(

@@ -11,8 +11,6 @@ a synced cloud contact holding the same primary address.
 
 from __future__ import annotations
 
-import base64
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -35,16 +33,9 @@ class CloudSide:
     initial_domain: str | None = None
 
 
-def anchors(obj: ADObject) -> set[str]:
-    """Every immutableId the object may have been synced with: mS-DS-ConsistencyGuid's
-    (what Entra Connect writes today) and objectGUID's (older installations)."""
-    return {base64.b64encode(uuid.UUID(guid).bytes_le).decode("ascii")
-            for guid in (obj.consistency_guid, obj.object_guid) if guid}
-
-
 def is_own_copy(obj: ADObject, cloud: DirectoryObject) -> bool:
     if obj.kind is ObjectKind.USER:
-        return cloud.immutable_id is not None and cloud.immutable_id in anchors(obj)
+        return cloud.immutable_id is not None and cloud.immutable_id in obj.anchors
     if obj.kind is ObjectKind.GROUP:
         return bool(obj.object_sid) and cloud.security_identifier == obj.object_sid
     same_address = bool(obj.mail) and (cloud.mail or "").casefold() == (obj.mail or "").casefold()
@@ -59,7 +50,7 @@ def _related(holder: DirectoryObject) -> Related:
 
 def _conflicts(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSide) -> list[Finding]:
     found: list[Finding] = []
-    synced = any(not c.is_deleted for anchor in anchors(obj) for c in cloud.anchored(anchor))
+    synced = any(not c.is_deleted for anchor in obj.anchors for c in cloud.anchored(anchor))
     soft_keys = {v.casefold() for v in (obj.upn, obj.mail) if v}
     for attribute, value in values:
         if attribute == "mailNickname":

@@ -54,6 +54,8 @@ CODES: dict[str, Code] = {
     "soft-match-blocked": Code(3, Severity.WARNING, "the tenant blocks soft match and a cloud-only object holds the UPN or primary SMTP this object would soft-match on — or this object is cloud-only, so no on-premises object will be merged into it (hard match only)", DOC_SYNC_ERRORS),
     "soft-match-candidate": Code(3, Severity.INFO, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on, and the tenant allows soft match: the next sync merges them", DOC_SYNC_ERRORS),
     "hard-match-blocked": Code(3, Severity.WARNING, "sync stopped with an immutableId while the tenant blocks cloud-object takeover through hard match", DOC_SYNC_ERRORS),
+    "not-in-ad": Code(3, Severity.WARNING, "AD was read but holds no object with the synced object's anchor, DN or UPN: deleted or moved out of scope on-premises (or in a domain not read)", DOC_NOT_SYNCING),
+    "anchor-mismatch": Code(3, Severity.ERROR, "the AD object found by DN or UPN has a source anchor other than the cloud object's onPremisesImmutableId: they cannot hard-match", DOC_NOT_SYNCING),
     "unverified-upn-domain": Code(3, Severity.WARNING, "the (on-premises) UPN suffix is not a verified domain of the tenant", DOC_NOT_SYNCING),
     "invalid-characters": Code(3, Severity.ERROR, "a value has characters Entra ID rejects (IdFix rules)", DOC_SYNC_ERRORS),
     "value-too-long": Code(3, Severity.ERROR, "a value exceeds its length limit", DOC_SYNC_ERRORS),
@@ -73,6 +75,7 @@ MANUAL_CHECKS: dict[int, tuple[ManualCheck, ...]] = {
         ManualCheck("source-holder", "On-premises AD: search every forest for the conflicting value (UPN, mail, proxyAddresses)", DOC_RESILIENCY),
     ),
     3: (
+        ManualCheck("ad-object", "On-premises AD: is the object there, enabled, in a synchronized OU, with the anchor Entra ID has?", DOC_NOT_SYNCING),
         ManualCheck("connector-space", "Search the AD connector space for the object's DN: not there → OU, domain or group filtering excludes it", DOC_NOT_SYNCING),
         ManualCheck("metaverse", "Metaverse: is the object joined? Check cloudFiltered and sourceAnchor", DOC_NOT_SYNCING),
         ManualCheck("lineage", "Connector space object properties → Lineage: sync rules that joined or projected it", DOC_NOT_SYNCING),

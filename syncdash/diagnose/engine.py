@@ -6,17 +6,20 @@ from dataclasses import replace
 
 from syncdash.diagnose.findings import Diagnosis, Status
 from syncdash.diagnose.duplicates import step_two
+from syncdash.diagnose.on_premises import with_on_premises
 from syncdash.diagnose.steps import step_one, step_three
 from syncdash.model import ObjectFacts
+from syncdash.onprem import OnPremisesFacts
 
 
-def diagnose(facts: ObjectFacts) -> Diagnosis:
+def diagnose(facts: ObjectFacts, on_premises: OnPremisesFacts | None = None) -> Diagnosis:
     """Run steps 1–3; step 3 is evaluated always but marked not needed when step 1 or 2
     already found the cause, as the article runs it only when they find nothing — unless
-    step 3 itself found something: a step with findings is never "not needed"."""
+    step 3 itself found something: a step with findings is never "not needed".
+    ``on_premises``: what AD says of the object, when AD was read."""
     one, two = step_one(facts), step_two(facts)
     merged = frozenset(r.id for f in two.findings if f.code == "same-identity" for r in f.related)
-    three = step_three(facts, merged)
+    two, three = with_on_premises(two, step_three(facts, merged), facts, on_premises)
     earlier = one.status is Status.PROBLEM or two.status is Status.PROBLEM
     if earlier and not three.findings:
         three = replace(three, needed=False)

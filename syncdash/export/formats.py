@@ -74,7 +74,7 @@ def source_lines(tenant: TenantStatus) -> list[str]:
         name = SOURCE_TITLES.get(source.name, source.name)
         when = f" at {source.as_of:%Y-%m-%d %H:%M} UTC" if source.as_of else ""
         if source.state.value == "read":
-            lines.append(f"{name}: read{when} (its report is up to 30 minutes old)")
+            lines.append(f"{name}: read{when}" + (f" ({source.detail})" if source.detail else ""))
         else:
             lines.append(f"{name}: {source.state.value}: {source.reason or 'no reason given'}")
     lines += [f"{note.level}: {note.text}" for note in tenant.health]

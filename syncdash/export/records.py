@@ -44,7 +44,8 @@ def tenant_record(tenant: TenantStatus) -> dict[str, Any]:
 def sources_record(tenant: TenantStatus) -> list[dict[str, Any]]:
     """Graph, always read, then each evidence source and how it was read."""
     return [{"name": "graph", "state": "read", "reason": None, "asOf": None}] + [
-        {"name": s.name, "state": s.state.value, "reason": s.reason, "asOf": _iso(s.as_of)} for s in tenant.sources]
+        {"name": s.name, "state": s.state.value, "reason": s.reason, "asOf": _iso(s.as_of),
+         **({"read": s.detail} if s.detail else {})} for s in tenant.sources]
 
 
 def object_record(obj: DirectoryObject | None) -> dict[str, Any] | None:

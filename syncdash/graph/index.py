@@ -13,6 +13,7 @@ from datetime import datetime
 
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, TenantStatus
+from syncdash.onprem import OnPremisesDirectory
 
 
 def _keys(obj: DirectoryObject) -> set[str]:
@@ -33,7 +34,9 @@ def _keys(obj: DirectoryObject) -> set[str]:
 class DirectoryIndex:
     """Live and deleted objects, indexed by every value they hold and by immutableId."""
 
-    def __init__(self, objects: Iterable[DirectoryObject]):
+    def __init__(self, objects: Iterable[DirectoryObject], on_premises: OnPremisesDirectory | None = None):
+        #: On-premises AD, when a source read it: answers the on-premises side.
+        self.on_premises = on_premises
         self._by_value: dict[str, dict[tuple[str, bool], DirectoryObject]] = defaultdict(dict)
         self._by_anchor: dict[str, list[DirectoryObject]] = defaultdict(list)
         self._by_source_upn: dict[str, dict[str, DirectoryObject]] = defaultdict(dict)

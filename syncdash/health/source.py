@@ -71,7 +71,8 @@ class ConnectHealth:
             notes.append(_export_note(ended, now))
             notes += [note async for item in manager.items(f"{path}/alerts", state="Active")
                       if (note := parse.alert_note(item)) is not None]
-        return Evidence(SourceStatus(NAME, SourceState.READ, None, now), tuple(errors.values()), tuple(notes))
+        return Evidence(SourceStatus(NAME, SourceState.READ, None, now, "its report is up to 30 minutes old"),
+                        tuple(errors.values()), tuple(notes))
 
 
 def _export_note(ended: datetime | None, now: datetime) -> HealthNote:

@@ -3,6 +3,7 @@ format, the tenant side only when a tenant is named, and bad exports refused in 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pty
@@ -150,3 +151,66 @@ def test_progress_shows_on_a_terminal_and_never_in_the_output(demo_export):
     quiet = subprocess.run([sys.executable, "-m", "syncdash", "audit", "--ad-export", str(demo_export), "--quiet"],
                            capture_output=True, timeout=120)
     assert b"objects read" not in quiet.stderr
+
+
+def _anchor(guid: str) -> str:
+    import uuid
+
+    return base64.b64encode(uuid.UUID(guid).bytes_le).decode()
+
+
+def test_check_and_report_answer_the_on_premises_side_from_an_export(capsys, tmp_path):
+    """A tenant and its AD export: the duplicate's other AD holder named (step 2), an
+    object AD no longer has and one whose anchor differs (step 3), with source "ad"."""
+    from factories import conflict, tenant, user
+
+    guids = {name: f"{n:08x}-0000-4000-8000-000000000000" for n, name in enumerate("abcd", start=1)}
+    ann = user("Ann Lee", "ann@contoso.com", onPremisesImmutableId=_anchor(guids["a"]),
+               onPremisesDistinguishedName="CN=Ann Lee,OU=Staff,DC=contoso,DC=com",
+               onPremisesProvisioningErrors=[conflict("ProxyAddresses", "smtp:sales@contoso.com")])
+    bob = user("Bob Stone", "bob@contoso.com", onPremisesImmutableId=_anchor(guids["b"]),
+               proxyAddresses=["SMTP:bob@contoso.com", "smtp:sales@contoso.com"])
+    gone = user("Gone User", "gone@contoso.com", onPremisesImmutableId=_anchor(guids["c"]),
+                onPremisesProvisioningErrors=[conflict("UserPrincipalName", "gone@contoso.com")])
+    moved = user("Dan Moved", "dan@contoso.com", onPremisesImmutableId=_anchor(guids["d"]),
+                 onPremisesDistinguishedName="CN=Dan Moved,OU=Staff,DC=contoso,DC=com",
+                 onPremisesProvisioningErrors=[conflict("ProxyAddresses", "smtp:dan.m@contoso.com")])
+    tenant_file = tmp_path / "tenant.json"
+    tenant_file.write_text(json.dumps(tenant(users=[ann, bob, gone, moved])))
+
+    def entry(dn: str, guid: str, upn: str, *proxies: str) -> str:
+        import uuid
+
+        raw = base64.b64encode(uuid.UUID(guid).bytes_le).decode()
+        return "\n".join([f"dn: {dn}", "changetype: add", "objectClass: user", f"objectGUID:: {raw}",
+                          f"userPrincipalName: {upn}", *(f"proxyAddresses: {p}" for p in proxies)])
+
+    export = tmp_path / "contoso.ldf"
+    export.write_text("\n\n".join([
+        entry("CN=Ann Lee,OU=Staff,DC=contoso,DC=com", guids["a"], "ann@contoso.com", "smtp:sales@contoso.com"),
+        entry("CN=Bob Stone,OU=Staff,DC=contoso,DC=com", guids["b"], "bob@contoso.com", "smtp:SALES@contoso.com"),
+        entry("CN=Dan Moved,OU=Staff,DC=contoso,DC=com", "99999999-0000-4000-8000-000000000000", "dan@contoso.com"),
+    ]) + "\n")
+    main(["--tenant-file", str(tenant_file), "report", "--ad-export", str(export), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert next(s for s in report["sources"] if s["name"] == "ad")["read"] == f"{export}: 3 objects"
+    found = {(o["displayName"], f["code"]): f for o in report["objects"] for f in o["findings"] if f["source"] == "ad"}
+    assert set(found) == {("Ann Lee", "duplicate-in-ad"), ("Gone User", "not-in-ad"), ("Dan Moved", "anchor-mismatch")}
+    assert [r["distinguishedName"] for r in found[("Ann Lee", "duplicate-in-ad")]["related"]] == [
+        "CN=Bob Stone,OU=Staff,DC=contoso,DC=com"]
+
+    main(["--tenant-file", str(tenant_file), "check", "ann@contoso.com", "--ad-export", str(export), "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    answered = {m["key"]: m["answered"] for step in result["steps"] for m in step["manual"]}
+    assert "CN=Bob Stone,OU=Staff,DC=contoso,DC=com" in answered["source-holder"]
+    assert answered["ad-object"].endswith("found by its anchor)") and "OU=Staff,DC=contoso,DC=com" in answered["ad-object"]
+
+
+def test_an_unreadable_ad_source_leaves_the_checks_manual_with_the_reason(capsys, tmp_path):
+    missing = tmp_path / "nowhere.ldf"
+    code = main(["--demo", "check", "isaiah.langer@contoso.com", "--ad-export", str(missing), "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1
+    manual = {m["key"]: m for step in result["steps"] for m in step["manual"]}
+    assert manual["source-holder"]["answered"] is None and "not read by syncdash" in manual["source-holder"]["text"]
+    assert next(s for s in result["sources"] if s["name"] == "ad")["state"] == "unavailable"

@@ -57,7 +57,9 @@ def test_the_demo_report_carries_every_error_type_with_both_sides(capsys):
     exported = {f["errorType"] for o in report["objects"] for f in o["findings"] if f["code"] == "export-error"}
     assert exported == {"AttributeValueMustBeUnique", "InvalidSoftMatch", "ObjectTypeMismatch",
                         "IdentityDataValidationFailed", "FederatedDomainChangeError", "LargeObject"}
+    on_premises = {"duplicate-in-ad", "not-in-ad", "anchor-mismatch"}  # the demo's AD export answers these
     assert all(f["source"] == ("connect-health" if f["code"] in ("export-error", "existing-object-conflict")
+                               else "ad" if f["code"] in on_premises or f["message"].startswith("on-premises ")
                                else "graph") for o in report["objects"] for f in o["findings"])
     absent = {o["userPrincipalName"]: o for o in report["objects"] if not o["inEntra"]}
     assert set(absent) == {HEALTH_SCENARIOS[name] for name in ("health-invalid-soft-match",
