@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -229,8 +229,10 @@ class OnPremisesDirectory:
         self._by_value: dict[str, list[ADObject]] = {}
         self._by_sid: dict[str, ADObject] = {}
         self._contacts: dict[str, ADObject] = {}
+        self._objects: list[ADObject] = []
         for obj in objects:
             self.count += 1
+            self._objects.append(obj)
             if obj.object_sid:
                 self._by_sid.setdefault(obj.object_sid, obj)
             if obj.kind is ObjectKind.CONTACT and obj.mail:
@@ -242,6 +244,10 @@ class OnPremisesDirectory:
                     self._by_name.setdefault(_dn_key(name) if name is obj.distinguished_name else name.casefold(), obj)
             for key in unique_values(obj):
                 self._by_value.setdefault(key, []).append(obj)
+
+    def objects(self) -> Iterator[ADObject]:
+        """Every object read, in the order read (the dashboard's audit runs over them)."""
+        return iter(self._objects)
 
     def holders(self, value: str) -> tuple[ADObject, ...]:
         """Every AD object holding ``value`` (a UPN, an address, ``smtp:…``)."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from syncdash.diagnose.audit import Audit, AuditedObject, CloudSide
 from syncdash.diagnose.engine import diagnose
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.evidence import Evidence, EvidenceSource, attach, on_premises_match
@@ -243,3 +244,15 @@ class TenantReader:
         facts = await gather_facts(self.client, obj, query=obj.identity, tenant=self.snapshot, now=now,
                                    listed=listed)
         return facts, diagnose(facts)
+
+
+def audit_directory(index: DirectoryIndex, tenant: TenantStatus) -> list[AuditedObject]:
+    """The audit (IdFix's rules, AD duplicates, values a different cloud object holds) of
+    the AD the view read, against the tenant of the same view: the dashboard's audit
+    view. Empty when AD was not read."""
+    if index.on_premises is None:
+        return []
+    audit = Audit(CloudSide(index.holders, index.anchored, tenant.verified_domains, tenant.initial_domain))
+    for obj in index.on_premises.objects():
+        audit.add(obj)
+    return audit.results()

@@ -81,6 +81,22 @@ class Dashboard:
     store: Any
 
 
+def _demo_ad() -> Any:
+    """The demo's AD export (written for the frozen demo tenant), as the demo reads it."""
+    import io
+
+    from syncdash.ad.ldif import read_ldif
+    from syncdash.ad.source import ActiveDirectory
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.onprem_demo import ORIGIN, demo_ldif
+
+    def entries():  # type: ignore[no-untyped-def]
+        text = demo_ldif(build_demo_tenant(FROZEN_NOW), FROZEN_NOW).encode()
+        return ((ORIGIN, entry) for entry in read_ldif(io.BytesIO(text), ORIGIN))
+
+    return ActiveDirectory(entries, (ORIGIN,), every=None)
+
+
 @pytest.fixture
 def dashboard(tmp_path) -> Callable[..., Dashboard]:
     """``dashboard(tenant=None, faults=None, theme=None, store_dir=None)`` → an unstarted
@@ -92,7 +108,8 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
 
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
              store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None,
-             on_first_frame: Any = None, emulator: GraphEmulator | None = None, health: bool = False) -> Dashboard:
+             on_first_frame: Any = None, emulator: GraphEmulator | None = None, health: bool = False,
+             ad: bool = False) -> Dashboard:
         if emulator is None:  # another run of the app against the same tenant reuses one
             emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)),
                                      faults)
@@ -110,11 +127,12 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
             from syncdash.health.source import ConnectHealth
 
             session = emulated_session(HealthEmulator(emulator.store))
-            return (ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=session)),)
+            health_source = ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=session))
+            return (health_source, _demo_ad()) if ad else (health_source,)
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
                           theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles,
-                          on_first_frame=on_first_frame, evidence=evidence if health else None)
+                          on_first_frame=on_first_frame, evidence=evidence if health or ad else None)
         return Dashboard(app, emulator, store)
 
     return make

@@ -28,10 +28,11 @@ from syncdash.graph.index import DirectoryIndex
 from syncdash.model import DirectoryObject
 from syncdash.sources import Source
 from syncdash.store import Snapshot, Store
-from syncdash.ui.chosen import QUIET, ChosenObject
+from syncdash.ui.auditing import OnPremisesAudit
+from syncdash.ui.chosen import ChosenObject
 from syncdash.ui.keys import APP_BINDINGS, escape_burst
-from syncdash.ui.messages import (CachedObjects, Diagnosed, ListRead, LookupFailed, NothingChanged, RefreshFailed,
-                                  ScanFinished, Scanned, TenantRead, Throttled)
+from syncdash.ui.messages import (QUIET, CachedObjects, Diagnosed, ListRead, LookupFailed, NothingChanged,
+                                  RefreshFailed, ScanFinished, Scanned, TenantRead, Throttled)
 from syncdash.ui.navigation import PaneNavigation
 from syncdash.ui.palette import JumpToObject, SwitchProfile
 from syncdash.ui.rows import Row, View, cached_row
@@ -45,7 +46,7 @@ from syncdash.ui.widgets.key_bar import KeyBar
 from syncdash.ui.widgets.status_bar import StatusBar
 
 
-class SyncdashApp(ChosenObject, PaneNavigation):
+class SyncdashApp(ChosenObject, PaneNavigation, OnPremisesAudit):
     """Reads the tenant in workers, keeps the state, and lets the widgets draw it."""
 
     CSS_PATH = "app.tcss"
@@ -94,6 +95,8 @@ class SyncdashApp(ChosenObject, PaneNavigation):
         """Textual's own palette entries, less the ones for developers (keys panel, maximize,
         screenshot): an admin's palette has objects, profiles, themes and quit."""
         yield from (command for command in super().get_system_commands(screen) if command.title in ("Theme", "Quit"))
+        yield SystemCommand("On-premises audit", "IdFix's rules, AD duplicates and values a cloud object holds (a)",
+                            self.action_audit)
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -22,6 +22,7 @@ from syncdash.portal import admin_center_link
 from syncdash.sanitize import safe_text
 from syncdash.store import Store, StoreWriteError
 from syncdash.ui.exporting import export_folder, export_rows
+from syncdash.ui.messages import QUIET
 from syncdash.ui.session import TenantSession
 from syncdash.ui.state import Chosen, Dashboard
 from syncdash.ui.themes import status_colours
@@ -29,10 +30,6 @@ from syncdash.ui.widgets.checklist_pane import ChecklistPane
 from syncdash.ui.widgets.detail_pane import DetailPane, render_detail
 from syncdash.ui.widgets.error_list import ErrorList
 
-#: Every worker's description: without one, Textual describes a worker by the repr of its
-#: arguments, which for a list of 100,000 objects held the event loop for 5 s (and would
-#: put directory data in its debug output).
-QUIET = "syncdash worker"
 
 
 class ChosenObject(App[None]):
@@ -66,7 +63,8 @@ class ChosenObject(App[None]):
             return
         checklist = self.query_one(ChecklistPane)
         note = self.store.note(self.tenant_key, obj.id)
-        self.query_one(DetailPane).show(render_detail(obj, state.facts, note, self.show_xml), obj.id)
+        self.query_one(DetailPane).show(render_detail(obj, state.facts, note, self.show_xml, state.on_premises),
+                                        obj.id)
         if state.diagnosis is not None:
             colours = status_colours(self)
             checklist.show(state.diagnosis, self.store.ticks(self.tenant_key, obj.id),

@@ -67,4 +67,5 @@ APP_BINDINGS: list[BindingType] = [
     Binding("e", "export", "Export", id="app.export"),
     Binding("x", "raw_xml", "Raw XML", show=False, id="app.raw_xml"),
     Binding("v", "compare", "Compare side by side", id="app.compare"),
+    Binding("a", "audit", "On-premises audit", show=False, id="app.audit"),
 ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from syncdash.diagnose.audit import AuditedObject
 from syncdash.diagnose.findings import Diagnosis
 from syncdash.graph.index import DirectoryIndex
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from syncdash.pipeline import TenantView
 
 _QUIET = {"repr": False, "eq": False}
+#: Every worker's description: without one, Textual describes a worker by the repr of its
+#: arguments, which for a list of 100,000 objects held the event loop for 5 s (and would
+#: put directory data in its debug output).
+QUIET = "syncdash worker"
 
 
 @dataclass(**_QUIET)
@@ -119,3 +124,12 @@ class Diagnosed(Message):
     object_id: str
     facts: ObjectFacts
     diagnosis: Diagnosis
+
+
+@dataclass(**_QUIET)
+class AuditDone(Message):
+    """The on-premises audit of the AD read, against the tenant on screen."""
+
+    results: list[AuditedObject]
+    origins: str
+    read: int

@@ -442,3 +442,65 @@ async def test_the_checklist_never_breaks_a_dn_component_or_an_address(dashboard
             lines = rendered(checklist.get_option(option_id).prompt, checklist.content_region.width).splitlines()
             for part in [*re.split(r"[ ,]", related.distinguished_name), related.identity]:
                 assert any(part in line for line in lines), part
+
+
+async def test_with_ad_read_the_detail_shows_the_object_as_ad_holds_it_and_compare_names_ad_holders(dashboard):
+    """Issue 17 in the dashboard: the on-premises side of the chosen object (where AD was
+    read, its OU, its anchor against Entra ID's), AD holders in the compare view, and the
+    export named in the header."""
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.ui.screens.compare import CompareScreen
+    from syncdash.ui.widgets.status_bar import StatusBar
+
+    app = dashboard(ad=True).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
+        app.jump_to(isaiah.id)
+        await settle(pilot)
+        pane = app.query_one(DetailPane)
+        text = rendered(pane.shown, pane.content_region.width)
+        assert "On-premises AD  (contoso-onprem.ldf)" in text
+        assert "(= Entra ID's immutableId)" in text and "its anchor" in text
+        assert "also holds smtp:isaiah@contoso.com" in text and "CN=Isaiah Brooks,OU=Users,OU=Redmond" in text
+        assert "AD contoso-onprem.ldf: " in app.query_one(StatusBar).shown.plain
+        await pilot.press("v")
+        assert isinstance(app.screen, CompareScreen)
+        compared = rendered(app.screen.shown, 150)
+        # the AD holder with Isaiah Brooks's anchor is his source: one column, read from both
+        assert "Isaiah Brooks (AD)" not in compared and "Graph, On-premises AD" in compared
+
+
+async def test_a_opens_the_on_premises_audit_filterable_like_the_list(dashboard):
+    from syncdash.emulator.scenarios.onprem_demo import ONPREM_SCENARIOS
+    from syncdash.ui.screens.audit import AuditList, AuditScreen
+
+    app = dashboard(ad=True).app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        for _ in range(100):
+            if isinstance(app.screen, AuditScreen):
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        listing = screen.query_one(AuditList)
+        lines = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert {code for code in ONPREM_SCENARIOS} <= {code for line in lines for code in ONPREM_SCENARIOS if code in line}
+        await pilot.press("slash", *"priya")
+        await pilot.pause()
+        shown = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert shown and all("Priya" in line for line in shown) and len(shown) < len(lines)
+        await pilot.press("enter", "c")
+        assert app.clipboard.startswith("Set-ADUser -Identity 'p")
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, AuditScreen)
+
+
+async def test_without_ad_the_audit_key_says_how_to_read_it(dashboard):
+    app = dashboard().app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        assert any("--ad-export" in n.message for n in app._notifications)

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from syncdash.model import DirectoryObject, ExportError, ObjectFacts
+from syncdash.onprem import OnPremisesFacts
 from syncdash.sanitize import safe_text
 from syncdash.ui.keys import moves
 from syncdash.ui.widgets.wrapping import Tokens
@@ -115,7 +116,33 @@ def _export_error(error: ExportError) -> RenderableType:
     return Group(heading, Padding(Group(Text(_value(when), overflow="fold"), table), (0, 0, 0, 2)))
 
 
-def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, show_xml: bool) -> RenderableType:
+def _active_directory(obj: DirectoryObject, ad: OnPremisesFacts) -> RenderableType:
+    """The object as AD holds it (where AD was read), its anchor set against the cloud's,
+    and who else holds a conflicting value on-premises."""
+    title = f"On-premises AD  ({', '.join(ad.origins)})"
+    own = ad.own
+    if own is None:
+        return _block(title, "not found there (by anchor, SID, mail, DN, UPN or objectGUID)")
+    anchor = own.source_anchor or "—"
+    if obj.immutable_id and own.source_anchor:
+        anchor += "  (= Entra ID's immutableId)" if obj.immutable_id in own.anchors else f"  (≠ Entra ID's {obj.immutable_id})"
+    rows: list[tuple[str, object]] = [
+        ("distinguishedName", own.distinguished_name), ("found by", f"its {ad.found_by}"),
+        ("state", "disabled" if own.disabled else "enabled"), ("sourceAnchor", anchor),
+        ("objectGUID", own.object_guid), ("mS-DS-ConsistencyGuid", own.consistency_guid),
+        ("userPrincipalName", own.upn), ("mail", own.mail),
+        (f"proxyAddresses ({len(own.proxy_addresses)})", "\n".join(own.proxy_addresses)),
+        ("whenChanged", own.when_changed),
+    ]
+    for value, holders in ad.holders.items():
+        others = [h for h in holders if h is not own]
+        if others:
+            rows.append((f"also holds {value}", "\n".join(h.distinguished_name for h in others)))
+    return _section(title, rows)
+
+
+def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, show_xml: bool,
+                  on_premises: OnPremisesFacts | None = None) -> RenderableType:
     parts: list[RenderableType] = [
         Text(f"{safe_text(obj.display_name)}  ({obj.kind.value}, {_sync_state(obj)})", style="bold"),
         _section("Identity", [
@@ -132,6 +159,8 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
             ("domain", obj.on_premises_domain), ("netBIOS", obj.on_premises_netbios),
         ]),
     ]
+    if on_premises is not None:
+        parts.append(_active_directory(obj, on_premises))
     errors = [(f"{e.category} on {e.property_raw}", f"{e.value}  (since {_value(e.occurred)})")
               for e in obj.provisioning_errors]
     for service in obj.service_errors:

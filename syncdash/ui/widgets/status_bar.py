@@ -51,6 +51,8 @@ def _sources(tenant: TenantStatus, styles: dict[str, Style]) -> list[tuple[Text 
     groups: list[tuple[Text | None, int]] = []
     for source in tenant.sources:
         name = SOURCE_TITLES.get(source.name) or safe_text(source.name)
+        if source.name == "ad" and source.detail:  # which forests (or exports) were read
+            name = safe_text(f"AD {source.detail}")
         if source.state is SourceState.READ and source.as_of is not None:
             groups.append((Text(f"{name} {source.as_of:%H:%M} UTC"), 3))
         elif source.state is SourceState.UNAVAILABLE:
