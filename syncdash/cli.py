@@ -53,7 +53,7 @@ def resolve_source(args: argparse.Namespace, config: Config) -> Source:
         source = sources.without_health(source, "turned off for this run (--no-health)")
     elif getattr(args, "health_url", None):
         source = sources.health_url(source, args.health_url)
-    ad = ad_evidence(args) if args.command != "audit" else None  # the audit reads AD itself
+    ad = ad_evidence(args, source.profile) if args.command != "audit" else None  # the audit reads AD itself
     return sources.with_ad(source, ad) if ad is not None else source
 
 
@@ -297,7 +297,8 @@ def _run(args: argparse.Namespace) -> int:
         from syncdash.cli_audit import has_tenant_source, run_audit
 
         tenant = resolve_source(args, config) if has_tenant_source(args) else None
-        return run_audit(args, None if tenant is None else lambda: _headless_client(tenant))
+        return run_audit(args, None if tenant is None else lambda: _headless_client(tenant),
+                         tenant.profile if tenant is not None else None)
     source = resolve_source(args, config)
     client = _headless_client(source)
     import asyncio

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
     from syncdash.ad.live import LdapTarget
+    from syncdash.config import ADSettings, Profile
     from syncdash.diagnose.audit import AuditedObject, CloudSide
     from syncdash.evidence import EvidenceSource
 
@@ -55,9 +56,20 @@ def ldap_target(args: argparse.Namespace) -> LdapTarget:
                       allow_plain=args.ad_plain, kerberos=args.ad_kerberos)
 
 
-def ad_evidence(args: argparse.Namespace) -> Callable[[], EvidenceSource] | None:
-    """On-premises AD as the run's evidence (``check``, ``report``, the dashboard), when
-    the arguments name it."""
+def profile_targets(settings: ADSettings) -> list[LdapTarget]:
+    """A profile's forests (``[profiles.NAME.ad] url``), one bind password for all."""
+    from syncdash.ad.live import LdapTarget
+
+    kerberos = settings.bind == "kerberos"
+    password = None if kerberos else _password(settings.user)
+    return [LdapTarget(url=url, base_dns=settings.base or (), user=None if kerberos else settings.user,
+                       password=password, ca_file=str(settings.ca_file) if settings.ca_file else None,
+                       start_tls=settings.starttls, kerberos=kerberos) for url in settings.url or ()]
+
+
+def ad_evidence(args: argparse.Namespace, profile: Profile | None) -> Callable[[], EvidenceSource] | None:
+    """On-premises AD as the run's evidence (``check``, ``report``, the dashboard): the
+    arguments', else the profile's ``ad`` table, else none."""
     from syncdash import sources
 
     if args.ad_export and args.ad_url:
@@ -65,30 +77,38 @@ def ad_evidence(args: argparse.Namespace) -> Callable[[], EvidenceSource] | None
     if args.ad_export:
         return sources.ad_exports(args.ad_export)
     if args.ad_url:
-        return sources.ad_live(ldap_target(args))
-    return None
+        return sources.ad_live([ldap_target(args)])
+    settings = profile.ad if profile is not None else None
+    if settings is None:
+        return None
+    if settings.exports:
+        return sources.ad_exports(settings.exports)
+    return sources.ad_live(profile_targets(settings), settings.every)
 
 
-def _entries(args: argparse.Namespace) -> tuple[str, Iterator[tuple[str, RawEntry]]]:
+def _entries(args: argparse.Namespace, profile: Profile | None) -> tuple[str, Iterator[tuple[str, RawEntry]]]:
     """Where AD is read from (for the sources line) and its entries, each with its origin."""
     if args.ad_export and args.ad_url:
         raise UsageError("syncdash: choose --ad-url or --ad-export, not both")
-    if args.ad_export:
+    settings = profile.ad if profile is not None else None
+    exports = args.ad_export or (settings.exports if settings and not args.ad_url else None)
+    if exports:
         from syncdash.ad.exports import read_exports
 
-        return ", ".join(str(p) for p in args.ad_export), (
-            (str(path), entry) for path, entry in read_exports(args.ad_export))
-    if args.ad_url:
+        return ", ".join(str(p) for p in exports), ((str(path), entry) for path, entry in read_exports(exports))
+    targets = [ldap_target(args)] if args.ad_url else profile_targets(settings) if settings else []
+    if targets:
         from syncdash.ad.live import read_directory
 
-        return args.ad_url, ((args.ad_url, entry) for entry in read_directory(ldap_target(args)))
+        return ", ".join(t.url for t in targets), (
+            (target.url, entry) for target in targets for entry in read_directory(target))
     if getattr(args, "demo", False):
         from syncdash.emulator.scenarios.onprem_demo import ORIGIN
         from syncdash.sources import demo_ad_entries
 
         return ORIGIN, demo_ad_entries()
     raise UsageError("syncdash: audit reads on-premises AD: give --ad-url URL (live) or --ad-export FILE "
-                     "(ldifde/csvde exports), or --demo")
+                     "(ldifde/csvde exports), a profile with an ad table, or --demo")
 
 
 def _cloud_side(connect: Callable[[], GraphServiceClient]) -> tuple[CloudSide, str]:
@@ -136,12 +156,14 @@ def _audited(objects: Iterable[ADObject], cloud: CloudSide | None,
     return results, audit.read
 
 
-def run_audit(args: argparse.Namespace, connect: Callable[[], GraphServiceClient] | None) -> int:
-    """``connect``: the tenant's client, when a tenant source was named."""
+def run_audit(args: argparse.Namespace, connect: Callable[[], GraphServiceClient] | None,
+              profile: Profile | None = None) -> int:
+    """``connect``: the tenant's client, when a tenant source was named; ``profile``: the
+    profile named, whose ``ad`` table says where AD is when no option does."""
     from syncdash.ad.reading import ad_objects
     from syncdash.export.audit_formats import AuditSource, audit_chunks
 
-    origin, entries = _entries(args)
+    origin, entries = _entries(args, profile)
     sources = []
     cloud: CloudSide | None = None
     if connect is not None:

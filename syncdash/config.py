@@ -45,6 +45,20 @@ __all__ = ["APP_ONLY", "AUTH_MODES", "DEFAULT_CLIENT_ID", "Config", "ConfigError
 
 
 @dataclass(frozen=True, slots=True)
+class ADSettings:
+    """A profile's ``ad`` table (config_keys.AD): live DCs, or exports."""
+
+    url: tuple[str, ...] | None = None
+    base: tuple[str, ...] | None = None
+    user: str | None = None
+    bind: str = "simple"
+    ca_file: Path | None = None
+    starttls: bool = False
+    exports: tuple[Path, ...] | None = None
+    every: float = 900.0
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """One tenant and how to sign in to it."""
 
@@ -60,6 +74,8 @@ class Profile:
     certificate_path: Path | None = None
     #: Read Connect Health (Azure Resource Manager) as well as Graph.
     health: bool = True
+    #: On-premises AD to read beside the tenant ([profiles.NAME.ad]).
+    ad: ADSettings | None = None
 
     @property
     def app_only(self) -> bool:
@@ -125,6 +141,11 @@ def parse_profile(name: str, data: Any, where: str) -> Profile:
             "(use client_secret_file, certificate_path or AZURE_CLIENT_SECRET)"
         )
     values = read_table(data, PROFILE, where)
+    if values["ad"] is not None:
+        settings = ADSettings(**values["ad"])
+        if bool(settings.url) == bool(settings.exports):
+            raise ConfigError(f"{where}.ad: give 'url' (live) or 'exports', one of the two")
+        values["ad"] = settings
     authority, graph_url, portal = values.pop("authority"), values.pop("graph_url"), values.pop("portal")
     resource_manager = values.pop("resource_manager")
     cloud_name = values.pop("cloud")

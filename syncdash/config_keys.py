@@ -86,7 +86,28 @@ def table(value: Any, where: str, key: str) -> dict[str, Any]:
     return value
 
 
+def texts(value: Any, where: str, key: str) -> tuple[str, ...]:
+    """One string or a list of them (several forests, several base DNs)."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values:
+        raise ConfigError(f"{where}: '{key}' must be a string or a list of strings")
+    return tuple(text(item, where, key) for item in values)
+
+
+def paths(value: Any, where: str, key: str) -> tuple[Path, ...]:
+    return tuple(Path(item).expanduser() for item in texts(value, where, key))
+
+
+def ad_table(value: Any, where: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table: [profiles.NAME.ad] with url, base, user, ca_file, …")
+    return read_table(value, AD, f"{where}.ad")
+
+
 text.__doc__ = "string"
+texts.__doc__ = "string or list of strings"
+paths.__doc__ = "file path or list of them"
+ad_table.__doc__ = "table (keys below)"
 boolean.__doc__ = "true or false"
 path.__doc__ = "file path (~ allowed)"
 key_table.__doc__ = "table: binding id = keys"
@@ -126,11 +147,25 @@ PROFILE = (
     Key("portal", text, None, "admin center of a custom cloud (for the o key's links)"),
     Key("resource_manager", text, None, "Azure Resource Manager URL of a custom cloud (for Connect Health)"),
     Key("health", boolean, True, "read Connect Health through Resource Manager too (false: Graph only)"),
+    Key("ad", ad_table, None, "[profiles.NAME.ad]: on-premises AD read beside the tenant (keys below)"),
     Key("refresh", SECONDS, None, "this tenant's refresh, over the top-level one"),
     Key("theme", text, None, "this tenant's theme, over the top-level one"),
     Key("token_cache", one_of(*TOKEN_CACHES), "auto", "where delegated tokens are kept"),
     Key("client_secret_file", path, None, "file holding the client secret (auth = client-secret)"),
     Key("certificate_path", path, None, "PEM or PKCS#12 certificate (auth = certificate)"),
+)
+
+
+#: One ``[profiles.NAME.ad]`` table: where on-premises AD is read, live or from exports.
+AD = (
+    Key("url", texts, None, "domain controllers or Global Catalogs (ldaps://…), one per forest"),
+    Key("base", texts, None, "base DNs to search (default: each server's default naming context)"),
+    Key("user", text, None, "bind account (user@domain, DOMAIN\\user or a DN); password: SYNCDASH_AD_PASSWORD or a prompt"),
+    Key("bind", one_of("simple", "kerberos"), "simple", "simple (user and password, over TLS) or kerberos (the host's ticket)"),
+    Key("ca_file", path, None, "the organisation's CA certificates (PEM) that verify the DCs"),
+    Key("starttls", boolean, False, "ldap:// upgraded with StartTLS instead of ldaps://"),
+    Key("exports", paths, None, "ldifde/csvde exports to read instead of a live DC"),
+    Key("every", SECONDS, 900.0, "seconds between live reads in the dashboard"),
 )
 
 

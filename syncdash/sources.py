@@ -169,13 +169,19 @@ def ad_exports(paths: Sequence[Path]) -> Callable[[], EvidenceSource]:
     return build
 
 
-def ad_live(target: LdapTarget) -> Callable[[], EvidenceSource]:
-    """``--ad-url``: on-premises AD read live, again at most every 15 minutes."""
-    def build() -> EvidenceSource:
+def ad_live(targets: Sequence[LdapTarget], every: float = 900.0) -> Callable[[], EvidenceSource]:
+    """``--ad-url`` or a profile's ``ad.url``: on-premises AD read live (one target a
+    forest, read in turn), again at most every ``every`` seconds."""
+    def entries() -> Iterator[tuple[str, RawEntry]]:
         from syncdash.ad.live import read_directory
+
+        for target in targets:
+            yield from ((target.url, entry) for entry in read_directory(target))
+
+    def build() -> EvidenceSource:
         from syncdash.ad.source import ActiveDirectory
 
-        return ActiveDirectory(lambda: ((target.url, entry) for entry in read_directory(target)), (target.url,))
+        return ActiveDirectory(entries, tuple(target.url for target in targets), every=every)
 
     return build
 

@@ -322,3 +322,25 @@ def test_an_ldif_made_by_the_dc_reads_as_the_live_directory_does(dc: SambaDC, ta
     assert set(exported) == set(live) and len(live) == len(SEEDED)
     for dn, obj in live.items():
         assert replace(exported[dn], origin=obj.origin) == obj
+
+
+async def test_a_profiles_ad_table_reads_the_live_dc_as_evidence(dc: SambaDC, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[profiles.NAME.ad] url/user/ca_file``: the dashboard's and report's AD source,
+    the password from the environment (never the file)."""
+    import argparse
+    from datetime import datetime, timezone
+
+    from syncdash.cli_audit import ad_evidence
+    from syncdash.config import ADSettings, Profile
+    from syncdash.model import SourceState
+
+    monkeypatch.setenv("SYNCDASH_AD_PASSWORD", dc.reader_password)
+    profile = Profile("contoso", ad=ADSettings(url=(dc.ldaps_url,), user=dc.reader_user, ca_file=Path(dc.ca_file)))
+    args = argparse.Namespace(ad_export=[], ad_url=None)
+    build = ad_evidence(args, profile)
+    assert build is not None
+    evidence = await build().read(datetime.now(timezone.utc))
+    assert evidence.status.state is SourceState.READ and evidence.directory is not None
+    assert evidence.directory.count >= FILLER_COUNT + len(SEEDED)
+    assert evidence.status.detail == f"{dc.ldaps_url}: {evidence.directory.count} objects"
+    assert dc.reader_password not in repr(evidence.status)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from syncdash.config import ConfigError, Profile, load_config
-from syncdash.config_keys import PROFILE, TOP, reference
+from syncdash.config_keys import AD, PROFILE, TOP, reference
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The keys that make up the profile's ``cloud`` rather than a field of their own.
@@ -24,7 +24,7 @@ def _load(tmp_path: Path, text: str):
 
 def test_the_readme_documents_every_key_as_described():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for keys in (TOP, PROFILE):
+    for keys in (TOP, PROFILE, AD):
         assert "\n".join(reference(keys)) in readme
 
 
@@ -61,3 +61,15 @@ def test_a_path_key_is_expanded_and_an_unknown_key_lists_the_allowed(tmp_path):
     assert config.profiles["p"].certificate_path == Path("~/app.pem").expanduser()
     with pytest.raises(ConfigError, match=r"unknown key 'tenat' \(allowed: tenant, client_id, auth"):
         _load(tmp_path, "[profiles.p]\ntenat = \"x\"\n")
+
+
+def test_a_profiles_ad_table_reads_live_dcs_or_exports_never_both(tmp_path):
+    config = _load(tmp_path, "[profiles.p]\n[profiles.p.ad]\nurl = [\"ldaps://dc1.contoso.com\", "
+                             "\"ldaps://dc1.fabrikam.com\"]\nuser = \"audit@contoso.com\"\nca_file = \"~/ca.pem\"\n")
+    ad = config.profiles["p"].ad
+    assert ad is not None and ad.url == ("ldaps://dc1.contoso.com", "ldaps://dc1.fabrikam.com")
+    assert ad.ca_file == Path("~/ca.pem").expanduser() and ad.bind == "simple" and ad.every == 900.0
+    with pytest.raises(ConfigError, match="one of the two"):
+        _load(tmp_path, "[profiles.p.ad]\nurl = \"ldaps://dc1\"\nexports = [\"a.ldf\"]\n")
+    with pytest.raises(ConfigError, match=r"unknown key 'password'"):
+        _load(tmp_path, "[profiles.p.ad]\nurl = \"ldaps://dc1\"\npassword = \"x\"\n")
