@@ -53,7 +53,7 @@ def ldap_target(args: argparse.Namespace) -> LdapTarget:
 
     return LdapTarget(url=args.ad_url, base_dns=tuple(args.ad_base), user=args.ad_user,
                       password=_password(args.ad_user), ca_file=args.ad_ca_file, start_tls=args.ad_starttls,
-                      allow_plain=args.ad_plain, kerberos=args.ad_kerberos)
+                      allow_plain=args.ad_plain, kerberos=args.ad_kerberos, global_catalog=_global_catalog(args.ad_url))
 
 
 def profile_targets(settings: ADSettings) -> list[LdapTarget]:
@@ -64,7 +64,18 @@ def profile_targets(settings: ADSettings) -> list[LdapTarget]:
     password = None if kerberos else _password(settings.user)
     return [LdapTarget(url=url, base_dns=settings.base or (), user=None if kerberos else settings.user,
                        password=password, ca_file=str(settings.ca_file) if settings.ca_file else None,
-                       start_tls=settings.starttls, kerberos=kerberos) for url in settings.url or ()]
+                       start_tls=settings.starttls, kerberos=kerberos, global_catalog=_global_catalog(url))
+            for url in settings.url or ()]
+
+
+def _global_catalog(url: str) -> bool:
+    """A Global Catalog answers on 3268 (3269 with TLS): the whole forest from one search."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).port in (3268, 3269)
+    except ValueError:  # a bad port: live.py refuses the URL with its own message
+        return False
 
 
 def ad_evidence(args: argparse.Namespace, profile: Profile | None) -> Callable[[], EvidenceSource] | None:

@@ -77,16 +77,18 @@ def _conflicts(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSid
     return found
 
 
-def _unverified(obj: ADObject, cloud: CloudSide) -> list[Finding]:
-    if obj.kind is not ObjectKind.USER or not obj.upn or "@" not in obj.upn or cloud.verified_domains is None:
+def unverified(obj: ADObject, verified: tuple[str, ...] | None, initial: str | None) -> list[Finding]:
+    """The object's UPN suffix against the tenant's verified domains (a subdomain of a
+    verified domain counts as verified)."""
+    if obj.kind is not ObjectKind.USER or not obj.upn or "@" not in obj.upn or verified is None:
         return []
     suffix = obj.upn.rsplit("@", 1)[1].casefold()
-    if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in cloud.verified_domains):
+    if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified):
         return []
     return [finding(
         "unverified-upn-domain",
         f"UPN suffix {suffix!r} is not a verified domain of the tenant, so Entra ID gives the user "
-        f"a UPN in {cloud.initial_domain or 'the initial domain'}",
+        f"a UPN in {initial or 'the initial domain'}",
         f"Verify {suffix} in the tenant, or change the UPN suffix to a verified domain.",
         attribute="userPrincipalName", value=obj.upn, source=SOURCE, powershell=powershell.set_upn(obj),
     )]
@@ -94,4 +96,4 @@ def _unverified(obj: ADObject, cloud: CloudSide) -> list[Finding]:
 
 def cloud_findings(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSide) -> list[Finding]:
     """``values``: the object's unique values (attribute, value as written)."""
-    return [*_conflicts(obj, values, cloud), *_unverified(obj, cloud)]
+    return [*_conflicts(obj, values, cloud), *unverified(obj, cloud.verified_domains, cloud.initial_domain)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from syncdash.diagnose import powershell
+from syncdash.diagnose.audit_cloud import unverified
 from syncdash.diagnose.catalog import finding
 from syncdash.diagnose.findings import Finding, ManualCheck, Related, StepResult
 from syncdash.diagnose.steps import result
@@ -54,7 +55,8 @@ def _step_two(obj: DirectoryObject | None, ad: OnPremisesFacts) -> list[Finding]
     return found
 
 
-def _step_three(obj: DirectoryObject | None, ad: OnPremisesFacts, cloud: tuple[Finding, ...]) -> list[Finding]:
+def _step_three(obj: DirectoryObject | None, ad: OnPremisesFacts, cloud: tuple[Finding, ...],
+                facts: ObjectFacts) -> list[Finding]:
     own = ad.own
     if own is None:
         if obj is not None and obj.sync_enabled is True:
@@ -75,6 +77,10 @@ def _step_three(obj: DirectoryObject | None, ad: OnPremisesFacts, cloud: tuple[F
             "(or clear the cloud object's onPremisesImmutableId) so the next sync joins them.",
             attribute="onPremisesImmutableId", value=obj.immutable_id, related=(related(own),), source=SOURCE))
     seen = {(f.code, f.value) for f in cloud}
+    if obj is None or not obj.on_premises_upn:  # the cloud's own check had no on-premises UPN to judge
+        tenant = facts.tenant
+        found += [f for f in unverified(own, tenant.verified_domains, tenant.initial_domain)
+                  if (f.code, f.value) not in seen]
     values = [(a, v) for a, v in (("userPrincipalName", own.upn), ("mail", own.mail),
                                    ("mailNickname", own.mail_nickname), ("displayName", own.display_name)) if v]
     values += [("proxyAddresses", proxy) for proxy in own.proxy_addresses]
@@ -124,6 +130,6 @@ def with_on_premises(two: StepResult, three: StepResult, facts: ObjectFacts,
     configured but not read, saying why)."""
     obj = facts.object
     extra_two = _step_two(obj, ad) if ad is not None else []
-    extra_three = _step_three(obj, ad, three.findings) if ad is not None else []
+    extra_three = _step_three(obj, ad, three.findings, facts) if ad is not None else []
     return (result(2, [*two.findings, *extra_two], list(two.unknown), _checks(2, two.manual, facts, ad)),
             result(3, [*three.findings, *extra_three], list(three.unknown), _checks(3, three.manual, facts, ad)))

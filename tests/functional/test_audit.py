@@ -214,3 +214,16 @@ def test_an_unreadable_ad_source_leaves_the_checks_manual_with_the_reason(capsys
     manual = {m["key"]: m for step in result["steps"] for m in step["manual"]}
     assert manual["source-holder"]["answered"] is None and "not read by syncdash" in manual["source-holder"]["text"]
     assert next(s for s in result["sources"] if s["name"] == "ad")["state"] == "unavailable"
+
+
+def test_check_of_an_object_only_in_ad_says_why_it_is_not_in_entra(capsys):
+    """The demo's lab admin exists only on-premises, with a UPN suffix the tenant has not
+    verified; Ana Lima's UPN has a space: AD says where each is and what stops it."""
+    for upn, code in ((ONPREM_SCENARIOS["unverified-upn-domain"], "unverified-upn-domain"),
+                      (ONPREM_SCENARIOS["invalid-characters"], "invalid-characters")):
+        assert main(["--demo", "check", upn, "--format", "json"]) == 1
+        result = json.loads(capsys.readouterr().out)
+        step_three = result["steps"][2]
+        assert {(f["code"], f["source"]) for f in step_three["findings"]} >= {("not-in-entra", "graph"), (code, "ad")}
+        answer = next(m["answered"] for m in step_three["manual"] if m["key"] == "ad-object")
+        assert "OU=New Hires,DC=contoso,DC=com" in answer and "enabled" in answer
