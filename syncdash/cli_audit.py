@@ -53,7 +53,8 @@ def ldap_target(args: argparse.Namespace) -> LdapTarget:
 
     return LdapTarget(url=args.ad_url, base_dns=tuple(args.ad_base), user=args.ad_user,
                       password=_password(args.ad_user), ca_file=args.ad_ca_file, start_tls=args.ad_starttls,
-                      allow_plain=args.ad_plain, kerberos=args.ad_kerberos, global_catalog=_global_catalog(args.ad_url))
+                      allow_plain=args.ad_plain, kerberos=args.ad_kerberos, kerberos_host=args.ad_kerberos_host,
+                      global_catalog=_global_catalog(args.ad_url))
 
 
 def profile_targets(settings: ADSettings) -> list[LdapTarget]:
@@ -64,7 +65,8 @@ def profile_targets(settings: ADSettings) -> list[LdapTarget]:
     password = None if kerberos else _password(settings.user)
     return [LdapTarget(url=url, base_dns=settings.base or (), user=None if kerberos else settings.user,
                        password=password, ca_file=str(settings.ca_file) if settings.ca_file else None,
-                       start_tls=settings.starttls, kerberos=kerberos, global_catalog=_global_catalog(url))
+                       start_tls=settings.starttls, kerberos=kerberos, kerberos_host=settings.kerberos_host,
+                       global_catalog=_global_catalog(url))
             for url in settings.url or ()]
 
 

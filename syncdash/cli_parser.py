@@ -57,7 +57,10 @@ def _add_ad_options(parser: argparse.ArgumentParser, *, in_command: bool) -> Non
     ad.add_argument("--ad-starttls", action="store_true", **defaults, help="ldap:// upgraded with StartTLS")
     ad.add_argument("--ad-plain", action="store_true", **defaults,
                     help="allow ldap:// without TLS (the password would cross the network in clear)")
-    ad.add_argument("--ad-kerberos", action="store_true", **defaults, help="bind with the host's Kerberos ticket (SASL GSSAPI)")
+    ad.add_argument("--ad-kerberos", action="store_true", **defaults,
+                    help="bind with the host's Kerberos ticket (SASL GSSAPI; pip install 'syncdash[kerberos]')")
+    ad.add_argument("--ad-kerberos-host", metavar="NAME", **defaults,
+                    help="the DC's own DNS name, as in its ldap/ servicePrincipalName, when the URL uses another")
     # before a command name one file a flag: several would swallow the command's name
     several: dict[str, Any] = {"nargs": "+", "action": "extend"} if in_command else {"action": "append"}
     ad.add_argument("--ad-export", metavar="FILE", type=Path, **several, **lists,

@@ -52,6 +52,7 @@ class ADSettings:
     base: tuple[str, ...] | None = None
     user: str | None = None
     bind: str = "simple"
+    kerberos_host: str | None = None
     ca_file: Path | None = None
     starttls: bool = False
     exports: tuple[Path, ...] | None = None

@@ -162,6 +162,7 @@ AD = (
     Key("base", texts, None, "base DNs to search (default: each server's default naming context)"),
     Key("user", text, None, "bind account (user@domain, DOMAIN\\user or a DN); password: SYNCDASH_AD_PASSWORD or a prompt"),
     Key("bind", one_of("simple", "kerberos"), "simple", "simple (user and password, over TLS) or kerberos (the host's ticket)"),
+    Key("kerberos_host", text, None, "with kerberos: the DC's DNS name in its ldap/ SPN, when url uses another"),
     Key("ca_file", path, None, "the organisation's CA certificates (PEM) that verify the DCs"),
     Key("starttls", boolean, False, "ldap:// upgraded with StartTLS instead of ldaps://"),
     Key("exports", paths, None, "ldifde/csvde exports to read instead of a live DC"),

@@ -67,6 +67,9 @@ READER_UPN = f"{READER_SAM}@contoso.local"
 READER_PASSWORD = "Read-0nly-Syncdash!"
 LDAPS_URL = "ldaps://localhost"
 LDAP_URL = "ldap://localhost"
+#: The DC's own DNS name (``--host-name=dc1`` in the realm): its LDAP service principal
+#: is ldap/DC_HOST_NAME, which no resolver here knows (/etc/hosts is left alone).
+DC_HOST_NAME = "dc1.contoso.local"
 FILLER_COUNT = 2500
 #: Eve Anchor's mS-DS-ConsistencyGuid (stored as its bytes_le, as AD holds GUIDs).
 EVE_GUID = uuid.UUID("6f9619ff-8b86-d011-b42d-00c04fc964ff")
@@ -145,6 +148,8 @@ class SambaDC:
     #: Seconds from ``samba-tool domain provision`` to LDAPS answering.
     startup_seconds: float = 0.0
     seeded: tuple[Seeded, ...] = field(default=SEEDED)
+    realm: str = REALM
+    host_name: str = DC_HOST_NAME
 
     @property
     def sam_ldb(self) -> Path:
@@ -283,6 +288,19 @@ mayContain: mailNickname
 mayContain: targetAddress
 """
 
+#: The LDAP service principals a DC registers for itself (Samba's dnsupdate service does it
+#: from private/spn_update_list; that service does not run here): Kerberos clients ask the
+#: KDC for a ticket to ldap/dc1.contoso.local, which without them it does not know.
+_SPN_LDIF = f"""\
+dn: CN=DC1,OU=Domain Controllers,{BASE_DN}
+changetype: modify
+add: servicePrincipalName
+servicePrincipalName: ldap/{DC_HOST_NAME}
+servicePrincipalName: ldap/{DC_HOST_NAME}/{REALM.lower()}
+servicePrincipalName: ldap/{DC_HOST_NAME}/{DOMAIN}
+servicePrincipalName: ldap/DC1
+"""
+
 
 def _seed_ldif() -> str:
     parts = [
@@ -331,6 +349,10 @@ def _configure(conf: Path, directory: Path, tls: tuple[Path, Path, Path, Path]) 
                 f"\ttls keyfile = {key}",
                 f"\ttls certfile = {cert}",
                 f"\ttls cafile = {ca}",
+                # As Windows AD does: a SASL (Kerberos) bind over TLS needs no SASL signing or
+                # sealing of its own (AD even refuses them inside TLS). Samba before 4.20
+                # requires them unless told this; simple binds still need TLS either way.
+                "\tldap server require strong auth = allow_sasl_over_tls",
             ]
     conf.write_text("\n".join(lines) + "\n")
     for sub in ("log", "run"):
@@ -468,6 +490,8 @@ def running_dc(directory: Path, startup_timeout: float = 120.0) -> Iterator[Samb
             _run(["ldbadd", "-H", sam, schema_update, str(directory / "schema.ldif")], log)
             _run(["ldbmodify", "-H", sam, schema_update, str(directory / "schema-modify.ldif")], log)
             _run(["ldbadd", "-H", sam, str(directory / "seed.ldif")], log)
+            (directory / "spn.ldif").write_text(_SPN_LDIF)
+            _run(["ldbmodify", "-H", sam, str(directory / "spn.ldif")], log)
         conf = target / "etc" / "smb.conf"
         _configure(conf, target, tls)
         samba = shutil.which("samba") or "/usr/sbin/samba"
@@ -489,6 +513,61 @@ def running_dc(directory: Path, startup_timeout: float = 120.0) -> Iterator[Samb
         finally:
             _stop(process)
             _PID_FILE.unlink(missing_ok=True)
+
+
+# -- Kerberos (the DC's KDC on 127.0.0.1:88) -------------------------------------------
+
+@dataclass(frozen=True)
+class KerberosClient:
+    """A krb5.conf naming the DC's KDC and a credential cache of its own, both in a
+    temporary directory: set ``env`` (KRB5_CONFIG, KRB5CCNAME) and MIT Kerberos and
+    GSSAPI use them instead of /etc/krb5.conf and the user's cache."""
+
+    config: Path
+    ccache: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"KRB5_CONFIG": str(self.config), "KRB5CCNAME": f"FILE:{self.ccache}"}
+
+
+def kerberos_client(dc: SambaDC, directory: Path) -> KerberosClient:
+    """A client of the DC's realm with an empty cache (no ticket until ``kinit``). The
+    KDC is named by address (no DNS SRV records), and host names are taken as given
+    (no forward or reverse canonicalization), so ldap/HOST is exactly the name asked."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "krb5.conf"
+    config.write_text(f"""\
+[libdefaults]
+\tdefault_realm = {dc.realm}
+\tdns_lookup_realm = false
+\tdns_lookup_kdc = false
+\tdns_canonicalize_hostname = false
+\trdns = false
+\tudp_preference_limit = 0
+
+[realms]
+\t{dc.realm} = {{
+\t\tkdc = 127.0.0.1:88
+\t}}
+
+[domain_realm]
+\t.{dc.realm.lower()} = {dc.realm}
+\t{dc.realm.lower()} = {dc.realm}
+""")
+    return KerberosClient(config, directory / "ccache")
+
+
+def kinit(client: KerberosClient, principal: str = f"{READER_SAM}@{REALM}", password: str = READER_PASSWORD,
+          lifetime: str | None = None) -> None:
+    """A ticket-granting ticket for ``principal`` in the client's cache (MIT ``kinit``
+    reads the password from standard input when that is not a terminal); ``lifetime``
+    as kinit's ``-l`` takes it ("5s")."""
+    command = ["kinit", *(["-l", lifetime] if lifetime else []), principal]
+    done = subprocess.run(command, input=f"{password}\n", capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, **client.env})
+    if done.returncode:
+        raise RuntimeError(f"kinit {principal} exited {done.returncode}: {(done.stderr or done.stdout).strip()}")
 
 
 _shared: list[SambaDC] = []

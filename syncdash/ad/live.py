@@ -41,7 +41,11 @@ class LdapTarget:
     only with the attributes in the partial attribute set: mS-DS-ConsistencyGuid is
     not in it by default (nor proxyAddresses without Exchange), so read a DC of each
     domain when source anchors matter. With ``global_catalog`` and no base DN the
-    search starts at the root of the forest (base ``""``)."""
+    search starts at the root of the forest (base ``""``).
+
+    ``kerberos`` signs in with the host's ticket (``kinit``; SASL GSSAPI, over verified TLS
+    still) for ldap/``kerberos_host``: the DC's DNS name as in its servicePrincipalName; the
+    URL's host by default (set it when the URL is an IP address, an alias or a tunnel)."""
 
     url: str
     base_dns: tuple[str, ...]
@@ -51,6 +55,7 @@ class LdapTarget:
     start_tls: bool = False
     allow_plain: bool = False
     kerberos: bool = False
+    kerberos_host: str | None = None
     page_size: int = 1000
     global_catalog: bool = False
 
@@ -185,12 +190,34 @@ def _explain(error: Exception, target: LdapTarget, endpoint: _Endpoint, base: st
     return f"{endpoint}: {type(error).__name__}: {_reason(error)}"
 
 
+_KERBEROS_HINTS = (  # GSSAPI's words (lower case) that need a hint; the others say enough ("Clock skew too great")
+    (("missingcredentials", "no kerberos credentials", "no credentials cache"), "there is no Kerberos ticket "
+     "({detail}): run kinit as the account that reads AD first (KRB5CCNAME names its cache)"),
+    (("expired",), "the Kerberos ticket has expired ({detail}): run kinit again"),
+    (("not found in kerberos database",), "the KDC knows no service ldap/{host} ({detail}): set kerberos_host to "
+     "the DC's own DNS name, as in its servicePrincipalName"),
+)
+
+
+def _kerberos_failure(error: BaseException | None, target: LdapTarget, endpoint: _Endpoint) -> str | None:
+    while error is not None and type(error).__module__.partition(".")[0] not in ("gssapi", "winkerberos"):
+        error = error.__context__
+    if error is None:
+        return None
+    text = " ".join(str(error).split())
+    detail = text.rpartition("Minor (")[2].partition("): ")[2].strip() or text  # the mechanism's own words
+    said, host = f"{type(error).__name__} {text}".lower(), target.kerberos_host or endpoint.host
+    hint = next((hint for words, hint in _KERBEROS_HINTS if any(word in said for word in words)), "{detail}")
+    return f"Kerberos sign-in to {endpoint} failed: " + hint.format(detail=detail, host=host)
+
+
 def _connect(target: LdapTarget, endpoint: _Endpoint, context: ssl.SSLContext | None) -> Any:
     tls = _VerifyingTls(context, endpoint.host) if context is not None else None
     server = ldap3.Server(endpoint.host, port=endpoint.port, use_ssl=endpoint.scheme == "ldaps", tls=tls,
                           get_info=ldap3.NONE, connect_timeout=CONNECT_TIMEOUT)
     if target.kerberos:
-        sign_in: dict[str, Any] = {"authentication": ldap3.SASL, "sasl_mechanism": ldap3.KERBEROS}
+        sign_in: dict[str, Any] = {"authentication": ldap3.SASL, "sasl_mechanism": ldap3.KERBEROS,
+                                   "sasl_credentials": (target.kerberos_host or endpoint.host,)}
     else:
         sign_in = {"authentication": ldap3.SIMPLE, "user": target.user, "password": target.password}
     connection = ldap3.Connection(server, auto_bind=ldap3.AUTO_BIND_NONE, read_only=True, auto_referrals=False,
@@ -199,7 +226,13 @@ def _connect(target: LdapTarget, endpoint: _Endpoint, context: ssl.SSLContext | 
     connection.open()
     if target.start_tls:
         connection.start_tls()
-    if not connection.bind():
+    try:
+        bound = connection.bind()
+    except Exception as error:  # GSSAPI's (gssapi's, winkerberos's) error, or the DC's answer to ldap3's abort after it
+        if not target.kerberos or (failure := _kerberos_failure(error, target, endpoint)) is None:
+            raise
+        raise LdapFailure(failure) from None
+    if not bound:
         raise ldap_errors.LDAPBindError(connection.result.get("description", "bind failed"))
     return connection
 
