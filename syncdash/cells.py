@@ -66,9 +66,9 @@ def _fitting(text: str, cells: int) -> str:
     return text
 
 
-#: The characters PowerShell reads as a single quote (diagnose.powershell doubles them
-#: inside a value, so each string is an even run of them).
-_QUOTES = "'\"\u2018\u2019\u201a\u201b"
+#: The characters PowerShell reads as a single quote (diagnose.powershell's strings are
+#: single-quoted, these doubled inside, so each string is an even run of them).
+_QUOTES = "'\u2018\u2019\u201a\u201b"
 #: Outside a string, a line may also break after these when no space follows (inside a
 #: hashtable such as ``@{proxyAddresses='…'}``, wider than a narrow pane).
 _OPENERS = "={("
@@ -98,10 +98,10 @@ def command_lines(command: str, cells: int, indent: int = 2) -> list[str]:
     """A PowerShell command in lines of at most ``cells`` cells that, selected in the
     terminal and pasted, run as the one command: broken only outside its strings, each
     line but the last ending in a backtick continuation (PowerShell reads the escaped
-    line end as a space). A string wider than a line is the one thing folded (``c``
-    copies it whole)."""
+    line end as a space). A piece wider than a line is left whole, past the edge: cut,
+    it would paste as another value or another command (``c`` copies it all)."""
     lines: list[str] = []
-    for statement in command.splitlines():
+    for statement in command.split("\n"):
         line = ""
         for before, token in _command_tokens(statement):
             if line.strip() and width(f"{line}{before}{token} `") > cells:
@@ -109,12 +109,4 @@ def command_lines(command: str, cells: int, indent: int = 2) -> list[str]:
                 line, before = " " * indent, ""
             line += (before if line.strip() else "") + token
         lines.append(line)
-    return [piece for line in lines for piece in _folded(line, cells)]
-
-
-def _folded(line: str, cells: int) -> list[str]:
-    pieces = []
-    while cells > 0 and width(line) > cells:
-        pieces.append(_fitting(line, cells))
-        line = line[len(pieces[-1]):]
-    return [*pieces, line]
+    return lines

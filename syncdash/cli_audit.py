@@ -10,7 +10,8 @@ import getpass
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncdash.cli_errors import error
@@ -80,48 +81,54 @@ def _global_catalog(url: str) -> bool:
         return False
 
 
-def ad_evidence(args: argparse.Namespace, profile: Profile | None) -> Callable[[], EvidenceSource] | None:
-    """On-premises AD as the run's evidence (``check``, ``report``, the dashboard): the
-    arguments', else the profile's ``ad`` table, else none."""
-    from syncdash import sources
-
+def _where_ad_is(args: argparse.Namespace,
+                 profile: Profile | None) -> tuple[Sequence[Path], list[LdapTarget]] | None:
+    """Exports, or live targets, to read AD from: the arguments', else the profile's
+    ``ad`` table; None when neither names AD."""
     if args.ad_export and args.ad_url:
         raise UsageError("syncdash: choose --ad-url or --ad-export, not both")
     if args.ad_export:
-        return sources.ad_exports(args.ad_export)
+        return args.ad_export, []
     if args.ad_url:
-        return sources.ad_live([ldap_target(args)])
+        return (), [ldap_target(args)]
     settings = profile.ad if profile is not None else None
     if settings is None:
         return None
-    if settings.exports:
-        return sources.ad_exports(settings.exports)
-    return sources.ad_live(profile_targets(settings), settings.every)
+    return (settings.exports, []) if settings.exports else ((), profile_targets(settings))
+
+
+def ad_evidence(args: argparse.Namespace, profile: Profile | None) -> Callable[[], EvidenceSource] | None:
+    """On-premises AD as the run's evidence (``check``, ``report``, the dashboard)."""
+    from syncdash import sources
+
+    where = _where_ad_is(args, profile)
+    if where is None:
+        return None
+    exports, targets = where
+    every = profile.ad.every if profile is not None and profile.ad is not None else 900.0
+    return sources.ad_exports(exports) if exports else sources.ad_live(targets, every)
 
 
 def _entries(args: argparse.Namespace, profile: Profile | None) -> tuple[str, Iterator[tuple[str, RawEntry]]]:
     """Where AD is read from (for the sources line) and its entries, each with its origin."""
-    if args.ad_export and args.ad_url:
-        raise UsageError("syncdash: choose --ad-url or --ad-export, not both")
-    settings = profile.ad if profile is not None else None
-    exports = args.ad_export or (settings.exports if settings and not args.ad_url else None)
-    if exports:
-        from syncdash.ad.exports import read_exports
-
-        return ", ".join(str(p) for p in exports), ((str(path), entry) for path, entry in read_exports(exports))
-    targets = [ldap_target(args)] if args.ad_url else profile_targets(settings) if settings else []
-    if targets:
-        from syncdash.ad.live import read_directory
-
-        return ", ".join(t.url for t in targets), (
-            (target.url, entry) for target in targets for entry in read_directory(target))
-    if getattr(args, "demo", False):
+    where = _where_ad_is(args, profile)
+    if where is None and getattr(args, "demo", False):
         from syncdash.emulator.scenarios.onprem_demo import ORIGIN
         from syncdash.sources import demo_ad_entries
 
         return ORIGIN, demo_ad_entries()
-    raise UsageError("syncdash: audit reads on-premises AD: give --ad-url URL (live) or --ad-export FILE "
-                     "(ldifde/csvde exports), a profile with an ad table, or --demo")
+    if where is None:
+        raise UsageError("syncdash: audit reads on-premises AD: give --ad-url URL (live) or --ad-export FILE "
+                         "(ldifde/csvde exports), a profile with an ad table, or --demo")
+    exports, targets = where
+    if exports:
+        from syncdash.ad.exports import read_exports
+
+        return ", ".join(str(p) for p in exports), ((str(path), entry) for path, entry in read_exports(exports))
+    from syncdash.ad.live import read_directory
+
+    return ", ".join(t.url for t in targets), (
+        (target.url, entry) for target in targets for entry in read_directory(target))
 
 
 def _cloud_side(connect: Callable[[], GraphServiceClient]) -> tuple[CloudSide, str]:

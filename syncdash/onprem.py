@@ -10,6 +10,7 @@ GUID read from an export are the same string.
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -213,7 +214,9 @@ def ad_object(entry: RawEntry, origin: str) -> ADObject | None:
 
 
 def _dn_key(dn: str) -> str:
-    return ",".join(part.strip() for part in dn.split(",")).casefold()
+    """A DN compared as AD does: components split at unescaped commas, spaces around them
+    and case ignored (``CN=Smith\\, John`` stays one component)."""
+    return ",".join(part.strip() for part in re.split(r"(?<!\\),", dn)).casefold()
 
 
 class OnPremisesDirectory:
@@ -230,7 +233,12 @@ class OnPremisesDirectory:
         self._by_sid: dict[str, ADObject] = {}
         self._contacts: dict[str, ADObject] = {}
         self._objects: list[ADObject] = []
+        seen: set[str] = set()
         for obj in objects:
+            if obj.object_guid is not None:  # read twice (overlapping bases, one export given twice): once
+                if obj.object_guid in seen:
+                    continue
+                seen.add(obj.object_guid)
             self.count += 1
             self._objects.append(obj)
             if obj.object_sid:
@@ -286,7 +294,8 @@ class OnPremisesFacts:
 
     origins: tuple[str, ...]
     own: ADObject | None
-    #: How ``own`` was found: "anchor" (certain) or "name" (its DN, UPN or objectGUID).
+    #: How ``own`` was found: "anchor" or "SID" (certain), "mail" (a contact: likely) or
+    #: "name" (its DN, UPN or objectGUID).
     found_by: str | None
     holders: dict[str, tuple[ADObject, ...]]
 

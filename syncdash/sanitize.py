@@ -17,7 +17,9 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and newline) / DEL / C1 controls
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, overrides, isolates
 )
-_LINE_BREAKS = re.compile("[\t\n]")
+#: Tab, newline and the Unicode line and paragraph separators (which Python's
+#: splitlines and many renderers also break at).
+_LINE_BREAKS = re.compile("[\t\n\u2028\u2029]")
 REPLACEMENT = "\ufffd"
 
 

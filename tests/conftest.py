@@ -169,3 +169,13 @@ def checklist_lines(app) -> str:  # type: ignore[no-untyped-def]
     for option in app.query_one("ChecklistPane").options:
         console.print(option.prompt)
     return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+
+
+async def choose(app, pilot, scenario: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the demo object of ``scenario`` (by its UPN or mail in the list) and wait."""
+    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
+    from syncdash.ui.widgets.error_list import ErrorList
+
+    row = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS[scenario])
+    app.jump_to(row.id)
+    await settle(pilot)

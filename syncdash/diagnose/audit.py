@@ -11,6 +11,7 @@ object) and, per unique value, the first holder's number.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +47,21 @@ class Holder:
                        distinguished_name=self.distinguished_name, object_guid=self.object_guid)
 
 
-_SEPARATOR, _VALUES, _PAIR = "\x00", "\x01", "\x02"  # none can occur in an LDAP string value
+_SEPARATOR, _VALUES, _PAIR = "\x00", "\x01", "\x02"
+#: Each separator (and the escape itself) as it is written inside a packed field: a
+#: value read from AD may hold any character, these included.
+_ESCAPES = {"%": "%25", _SEPARATOR: "%00", _VALUES: "%01", _PAIR: "%02"}
+_ESCAPED = re.compile("|".join(map(re.escape, _ESCAPES)))
+_UNESCAPED = re.compile("%(25|00|01|02)")
+_UNESCAPES = {escape[1:]: char for char, escape in _ESCAPES.items()}
+
+
+def _escaped(text: str | None) -> str:
+    return _ESCAPED.sub(lambda match: _ESCAPES[match.group()], text) if text else ""
+
+
+def _unescaped(text: str) -> str:
+    return _UNESCAPED.sub(lambda match: _UNESCAPES[match.group(1)], text) if "%" in text else text
 
 
 def _pack(obj: ADObject, unique: dict[str, tuple[str, str]]) -> str:
@@ -54,15 +69,16 @@ def _pack(obj: ADObject, unique: dict[str, tuple[str, str]]) -> str:
     audit keeps of an object once it has passed (a million of them fit in memory)."""
     fields = (obj.distinguished_name, obj.kind.value, obj.object_guid, obj.name, obj.upn, obj.mail,
               obj.sam_account_name, obj.origin)
-    written = _VALUES.join(f"{attribute}{_PAIR}{value}" for attribute, value in unique.values())
-    return _SEPARATOR.join([*(field or "" for field in fields), written])
+    written = _VALUES.join(f"{attribute}{_PAIR}{_escaped(value)}" for attribute, value in unique.values())
+    return _SEPARATOR.join([*map(_escaped, fields), written])
 
 
 def _unpack(packed: str) -> tuple[Holder, list[tuple[str, str]]]:
-    dn, kind, guid, name, upn, mail, sam, origin, written = packed.split(_SEPARATOR)
+    *fields, written = packed.split(_SEPARATOR)
+    dn, kind, guid, name, upn, mail, sam, origin = map(_unescaped, fields)
     holder = Holder(dn, ObjectKind(kind), guid or None, name, upn or None, mail or None, sam or None, origin)
     pairs = [pair.split(_PAIR, 1) for pair in written.split(_VALUES) if pair]
-    return holder, [(attribute, value) for attribute, value in pairs]
+    return holder, [(attribute, _unescaped(value)) for attribute, value in pairs]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +107,8 @@ def _value_findings(obj: ADObject) -> list[Finding]:
         violation.code, f"{violation.attribute} {violation.value!r}: {violation.problem}",
         "Correct the value in on-premises AD before it syncs; Entra ID rejects it (IdFix's rule).",
         attribute=violation.attribute, value=violation.value, source=SOURCE,
-        powershell=powershell.replace_value(obj, violation.attribute, _placeholder(violation.attribute, violation.value)),
+        powershell=powershell.fix_value(obj, violation.code, violation.attribute, violation.value),
     ) for violation in value_violations(_values(obj), obj.display_name, len(obj.proxy_addresses))]
-
-
-def _placeholder(attribute: str, value: str) -> str:
-    return value if attribute == "proxyAddresses" else f"<new {attribute}>"
 
 
 class Audit:
@@ -111,8 +123,18 @@ class Audit:
         self._first: dict[str, int] = {}
         self._shared: dict[str, list[int]] = {}
         self._found: dict[int, list[Finding]] = {}
+        #: objectGUIDs already audited: overlapping base DNs, or one export given twice,
+        #: must not make an object a duplicate of itself.
+        self._guids: set[str] = set()
+        #: Objects skipped as read before (the same objectGUID).
+        self.repeated = 0
 
     def add(self, obj: ADObject) -> None:
+        if obj.object_guid is not None:
+            if obj.object_guid in self._guids:
+                self.repeated += 1
+                return
+            self._guids.add(obj.object_guid)
         number = self.read
         self.read += 1
         unique = unique_values(obj)
@@ -146,7 +168,8 @@ class Audit:
                     "Keep the value on the one object that should have it and remove it from the others in AD; "
                     "otherwise the object that syncs second gets a duplicate-attribute error.",
                     attribute=attribute, value=value, related=tuple(o.related() for o in others),
-                    powershell=_removal(holder, attribute, value), source=SOURCE,
+                    powershell=powershell.fix_value(_as_object(holder), "duplicate-in-ad", attribute, value),
+                    source=SOURCE,
                     severity=Severity.WARNING if key.startswith(f"{NICKNAME}:") else None,
                 )])
         self._shared.clear()
@@ -157,7 +180,6 @@ class Audit:
         return [AuditedObject(_unpack(self._packed[n])[0], tuple(self._found[n])) for n in sorted(self._found)]
 
 
-def _removal(holder: Holder, attribute: str, value: str) -> str | None:
-    """What removes the value from this holder (the admin picks which holder keeps it)."""
-    target = ADObject(holder.distinguished_name, holder.kind, holder.origin, sam_account_name=holder.sam_account_name)
-    return powershell.replace_value(target, attribute, value if attribute == "proxyAddresses" else f"<new {attribute}>")
+def _as_object(holder: Holder) -> ADObject:
+    """Enough of the holder's AD object for a suggestion (its DN names it)."""
+    return ADObject(holder.distinguished_name, holder.kind, holder.origin, sam_account_name=holder.sam_account_name)

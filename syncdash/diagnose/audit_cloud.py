@@ -34,6 +34,9 @@ class CloudSide:
 
 
 def is_own_copy(obj: ADObject, cloud: DirectoryObject) -> bool:
+    if obj.kind is ObjectKind.USER and not obj.anchors:  # an export without objectGUID: its synced UPN, then
+        return (cloud.sync_enabled is True and bool(obj.upn)
+                and (cloud.on_premises_upn or "").casefold() == (obj.upn or "").casefold())
     if obj.kind is ObjectKind.USER:
         return cloud.immutable_id is not None and cloud.immutable_id in obj.anchors
     if obj.kind is ObjectKind.GROUP:
@@ -71,8 +74,7 @@ def _conflicts(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSid
             "(or merge them, when they are the same identity) before the next sync.",
             attribute=attribute, value=value, related=related, source=SOURCE,
             severity=Severity.WARNING if soft else None,
-            powershell=powershell.replace_value(obj, attribute, value if attribute == "proxyAddresses"
-                                                else f"<new {attribute}>"),
+            powershell=powershell.fix_value(obj, "will-conflict-in-cloud", attribute, value),
         ))
     return found
 

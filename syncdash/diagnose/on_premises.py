@@ -13,15 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from syncdash.diagnose import powershell
+from syncdash.diagnose.audit_cloud import SOURCE as AD_SOURCE
 from syncdash.diagnose.audit_cloud import unverified
 from syncdash.diagnose.catalog import finding
 from syncdash.diagnose.findings import Finding, ManualCheck, Related, StepResult
 from syncdash.diagnose.steps import result
 from syncdash.diagnose.values import value_violations
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, SourceState
-from syncdash.onprem import ADObject, OnPremisesFacts
+from syncdash.onprem import ADObject, OnPremisesFacts, unique_key, unique_values
 
-SOURCE = "ad"
+SOURCE = AD_SOURCE
 #: The manual checks AD answers, by step.
 ANSWERED = {2: "source-holder", 3: "ad-object"}
 
@@ -38,19 +39,26 @@ def _where(obj: ADObject) -> str:
     return obj.distinguished_name.split(",", 1)[1] if "," in obj.distinguished_name else obj.distinguished_name
 
 
-def _step_two(obj: DirectoryObject | None, ad: OnPremisesFacts) -> list[Finding]:
+def _written(holder: ADObject, value: str) -> tuple[str, str]:
+    """The attribute and value as ``holder`` holds the conflicting value (its UPN, mail,
+    a proxy address…): what a fix on that holder must name."""
+    key = unique_key("proxyAddresses" if ":" in value else "mail", value)
+    return unique_values(holder).get(key, ("proxyAddresses", value))
+
+
+def _step_two(ad: OnPremisesFacts) -> list[Finding]:
     found: list[Finding] = []
     for value, holders in ad.holders.items():
         others = [h for h in holders if h is not ad.own]
         if len(holders) < 2 or not others:
             continue
         named = ", ".join(f"{h.name} ({h.distinguished_name})" for h in others)
+        attribute, written = _written(others[0], value)
         found.append(finding(
             "duplicate-in-ad", f"{value!r} is held on-premises by {named} as well as by this object's source",
             "Remove the value in AD from the object that should not have it; the conflict clears at the next "
-            "sync after that.", attribute="proxyAddresses" if ":" in value else "userPrincipalName", value=value, related=tuple(related(h) for h in others),
-            source=SOURCE, powershell=powershell.remove_proxy_address(others[0], value) if ":" in value
-            else powershell.set_upn(others[0]),
+            "sync after that.", attribute=attribute, value=value, related=tuple(related(h) for h in others),
+            source=SOURCE, powershell=powershell.fix_value(others[0], "duplicate-in-ad", attribute, written),
         ))
     return found
 
@@ -90,9 +98,7 @@ def _step_three(obj: DirectoryObject | None, ad: OnPremisesFacts, cloud: tuple[F
                 violation.code, f"on-premises {violation.attribute} {violation.value!r}: {violation.problem}",
                 "Correct the value in AD; Entra ID rejects it at the next sync.",
                 attribute=violation.attribute, value=violation.value, source=SOURCE,
-                powershell=powershell.replace_value(own, violation.attribute, violation.value
-                                                    if violation.attribute == "proxyAddresses"
-                                                    else f"<new {violation.attribute}>")))
+                powershell=powershell.fix_value(own, violation.code, violation.attribute, violation.value)))
     return found
 
 
@@ -129,7 +135,7 @@ def with_on_premises(two: StepResult, three: StepResult, facts: ObjectFacts,
     """Steps 2 and 3 with AD's findings added and its checks answered (or, when AD was
     configured but not read, saying why)."""
     obj = facts.object
-    extra_two = _step_two(obj, ad) if ad is not None else []
+    extra_two = _step_two(ad) if ad is not None else []
     extra_three = _step_three(obj, ad, three.findings, facts) if ad is not None else []
     return (result(2, [*two.findings, *extra_two], list(two.unknown), _checks(2, two.manual, facts, ad)),
             result(3, [*three.findings, *extra_three], list(three.unknown), _checks(3, three.manual, facts, ad)))

@@ -7,6 +7,8 @@ with quotes doubled: a crafted value cannot end the string and append a command.
 
 from __future__ import annotations
 
+import re
+
 from syncdash.model import DirectoryObject, ObjectKind
 from syncdash.onprem import ADObject
 
@@ -24,17 +26,40 @@ def ps_string(value: str) -> str:
 
 
 def identity(obj: Sourced) -> str | None:
-    """What -Identity takes: sAMAccountName for users and groups, else the DN."""
+    """What -Identity takes: sAMAccountName for users and groups, else the DN. An object
+    read from AD itself is named by its DN: with several domains or a Global Catalog,
+    two objects may share a sAMAccountName."""
+    if isinstance(obj, ADObject):
+        return obj.distinguished_name
     if obj.kind is not ObjectKind.CONTACT and obj.sam_account_name:
         return obj.sam_account_name
     return obj.distinguished_name
 
 
-def remove_proxy_address(obj: Sourced, address: str) -> str | None:
+def _target(obj: Sourced) -> str | None:
+    """``-Identity …``, and for an object read from AD ``-Server`` its domain (from its
+    DN's DC= parts), so the command reaches the domain that holds it."""
     who = identity(obj)
     if who is None:
         return None
-    return f"{_CMDLET[obj.kind]} -Identity {ps_string(who)} -Remove @{{proxyAddresses={ps_string(address)}}}"
+    target = f"-Identity {ps_string(who)}"
+    domain = ".".join(part.strip()[3:] for part in re.split(r"(?<!\\),", who) if part.strip().upper().startswith("DC="))
+    return f"{target} -Server {ps_string(domain)}" if isinstance(obj, ADObject) and domain else target
+
+
+def fix_value(obj: ADObject, code: str, attribute: str, value: str) -> str | None:
+    """What fixes a value on an AD object: the proxy address removed, any other value
+    replaced (a placeholder to fill in); nothing for a count (too many addresses)."""
+    if code == "too-many-proxy-addresses":
+        return None
+    return replace_value(obj, attribute, value if attribute == "proxyAddresses" else f"<new {attribute}>")
+
+
+def remove_proxy_address(obj: Sourced, address: str) -> str | None:
+    target = _target(obj)
+    if target is None:
+        return None
+    return f"{_CMDLET[obj.kind]} {target} -Remove @{{proxyAddresses={ps_string(address)}}}"
 
 
 def replace_value(obj: ADObject, attribute: str, placeholder: str) -> str | None:
@@ -42,17 +67,17 @@ def replace_value(obj: ADObject, attribute: str, placeholder: str) -> str | None
     proxy address is removed instead, since the object keeps its others."""
     if attribute == "proxyAddresses":
         return remove_proxy_address(obj, placeholder)
-    who = identity(obj)
-    if who is None:
+    target = _target(obj)
+    if target is None:
         return None
-    return f"{_CMDLET[obj.kind]} -Identity {ps_string(who)} -Replace @{{{attribute}={ps_string(placeholder)}}}"
+    return f"{_CMDLET[obj.kind]} {target} -Replace @{{{attribute}={ps_string(placeholder)}}}"
 
 
 def set_upn(obj: Sourced, placeholder: str = "<new UPN>") -> str | None:
-    who = identity(obj)
-    if who is None or obj.kind is not ObjectKind.USER:
+    target = _target(obj)
+    if target is None or obj.kind is not ObjectKind.USER:
         return None
-    return f"Set-ADUser -Identity {ps_string(who)} -UserPrincipalName {ps_string(placeholder)}"
+    return f"Set-ADUser {target} -UserPrincipalName {ps_string(placeholder)}"
 
 
 def exchange_identity(obj: DirectoryObject) -> str | None:

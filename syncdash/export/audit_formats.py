@@ -150,7 +150,9 @@ def _script_comment(text: str) -> str:
 
 def _script(sources: Sequence[AuditSource], objects: Sequence[AuditedObject], read: int) -> Iterator[str]:
     head = [
-        "#Requires -Modules ActiveDirectory",
+        # a byte-order mark: Windows PowerShell 5.1 reads a .ps1 without one as the ANSI code
+        # page, where UTF-8 bytes of a letter can read as a quote that ends a string early
+        "\ufeff#Requires -Modules ActiveDirectory",
         "# syncdash audit: suggested fixes for on-premises AD. NOTHING HERE RUNS AS WRITTEN:",
         "# every command is commented out. Review each, replace <placeholders>, and uncomment",
         "# the ones you choose (of the holders of a duplicate, only the ones that must lose the value).",

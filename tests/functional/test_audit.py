@@ -96,9 +96,11 @@ def test_the_script_runs_nothing_by_itself_even_with_a_crafted_value(capsys, tmp
     script = capsys.readouterr().out
     for text in (demo_script, script):
         lines = [line for line in text.splitlines() if line.strip()]
-        assert lines[0] == "#Requires -Modules ActiveDirectory"
+        assert lines[0] == "\ufeff#Requires -Modules ActiveDirectory"  # PowerShell 5.1 reads it as UTF-8
+        lines[0] = lines[0].lstrip("\ufeff")
         assert all(line.startswith("#") for line in lines), "every line is a comment: nothing runs as written"
-    assert "# Set-ADUser -Identity 'psharma' -Remove @{proxyAddresses='smtp:priya@contoso.com'}" in demo_script
+    assert ("# Set-ADUser -Identity 'CN=Priya Sharma,OU=New Hires,DC=contoso,DC=com' -Server 'contoso.com' "
+            "-Remove @{proxyAddresses='smtp:priya@contoso.com'}") in demo_script
     assert "Remove-ADUser" not in "".join(line for line in script.splitlines() if not line.startswith("#"))
 
 

@@ -3,7 +3,7 @@ of the keys, and what the screen must never claim."""
 
 from __future__ import annotations
 
-from conftest import settle
+from conftest import choose, settle
 
 from syncdash.emulator.faults import Faults
 from syncdash.ui.widgets.checklist_pane import ChecklistPane
@@ -232,9 +232,7 @@ async def test_copy_follows_the_focus_and_says_what_it_copied(dashboard):
     app = dashboard().app
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
-        app.jump_to(isaiah.id)
-        await settle(pilot)
+        await choose(app, pilot, "proxy-conflict-user-user")
         await pilot.press("escape", "c")  # the list: the UPN
         assert app.clipboard == DEMO_SCENARIOS["proxy-conflict-user-user"]
         await pilot.press("tab", "c")  # the detail: the object id
@@ -300,15 +298,12 @@ async def test_at_120_columns_the_detail_keeps_every_identifier_whole(dashboard)
 
 
 async def test_v_compares_the_object_and_its_holders_side_by_side_at_80_columns(dashboard):
-    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
     from syncdash.ui.screens.compare import CompareScreen
 
     app = dashboard().app
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        joni = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-contact"])
-        app.jump_to(joni.id)
-        await settle(pilot)
+        await choose(app, pilot, "proxy-conflict-user-contact")
         await pilot.press("v")
         assert isinstance(app.screen, CompareScreen)
         text = rendered(app.screen.shown, 78)
@@ -426,14 +421,11 @@ async def test_the_checklist_never_breaks_a_dn_component_or_an_address(dashboard
     they wrap between a DN's components, never inside one."""
     import re
 
-    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
 
     app = dashboard(health=True).app
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
-        app.jump_to(isaiah.id)
-        await settle(pilot)
+        await choose(app, pilot, "proxy-conflict-user-user")
         checklist = app.query_one(ChecklistPane)
         named = [(option_id, r) for option_id, f in checklist._findings.items() for r in f.related
                  if r.distinguished_name and r.distinguished_name in f.message]
@@ -448,16 +440,13 @@ async def test_with_ad_read_the_detail_shows_the_object_as_ad_holds_it_and_compa
     """Issue 17 in the dashboard: the on-premises side of the chosen object (where AD was
     read, its OU, its anchor against Entra ID's), AD holders in the compare view, and the
     export named in the header."""
-    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
     from syncdash.ui.screens.compare import CompareScreen
     from syncdash.ui.widgets.status_bar import StatusBar
 
     app = dashboard(ad=True).app
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
-        app.jump_to(isaiah.id)
-        await settle(pilot)
+        await choose(app, pilot, "proxy-conflict-user-user")
         pane = app.query_one(DetailPane)
         text = rendered(pane.shown, pane.content_region.width)
         assert "On-premises AD  (contoso-onprem.ldf)" in text
@@ -493,7 +482,7 @@ async def test_a_opens_the_on_premises_audit_filterable_like_the_list(dashboard)
         shown = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert shown and all("Priya" in line for line in shown) and len(shown) < len(lines)
         await pilot.press("enter", "c")
-        assert app.clipboard.startswith("Set-ADUser -Identity 'p")
+        assert app.clipboard.startswith("Set-ADUser -Identity 'CN=Priya Sh")
         await pilot.press("escape", "escape")
         assert not isinstance(app.screen, AuditScreen)
 

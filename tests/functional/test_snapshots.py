@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from conftest import settle
+from conftest import choose, settle
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -57,15 +57,9 @@ def test_ansi_theme(snap_compare, dashboard):
 
 def test_compare_view_80x24(snap_compare, dashboard):
     """The two holders of a duplicate side by side at the smallest size an admin uses."""
-    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
-    from syncdash.ui.widgets.error_list import ErrorList
-
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await _settle(pilot)
-        app = pilot.app
-        joni = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-contact"])
-        app.jump_to(joni.id)
-        await settle(pilot)
+        await choose(pilot.app, pilot, "proxy-conflict-user-contact")
         await pilot.press("v")
         await pilot.pause()
 
@@ -74,15 +68,9 @@ def test_compare_view_80x24(snap_compare, dashboard):
 
 def test_checklist_with_a_suggestion_120x40(snap_compare, dashboard):
     """A suggestion broken only where PowerShell allows, on lines of its own."""
-    from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS
-    from syncdash.ui.widgets.error_list import ErrorList
-
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await _settle(pilot)
-        app = pilot.app
-        isaiah = next(r for r in app.query_one(ErrorList).rows if r.cells[2] == DEMO_SCENARIOS["proxy-conflict-user-user"])
-        app.jump_to(isaiah.id)
-        await settle(pilot)
+        await choose(pilot.app, pilot, "proxy-conflict-user-user")
         await pilot.press("tab", "tab", "j", "j", "j")  # past step 1's checks to step 2's finding
         await pilot.pause()
 

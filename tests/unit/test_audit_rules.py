@@ -38,7 +38,8 @@ def test_every_holder_of_a_duplicate_is_named_not_just_one_side():
         others = {r.display_name for r in dup.related}
         assert others == {"Ann Lee", "Bob Stone", "Sales"} - {name}
         assert all(r.source == "ad" and r.distinguished_name for r in dup.related)
-    assert found["Ann Lee"][0].powershell == "Set-ADUser -Identity 'annlee' -Remove @{proxyAddresses='smtp:sales@contoso.com'}"
+    assert found["Ann Lee"][0].powershell == ("Set-ADUser -Identity 'CN=Ann Lee,OU=Users,DC=contoso,DC=com' "
+                                              "-Server 'contoso.com' -Remove @{proxyAddresses='smtp:sales@contoso.com'}")
     assert found["Bob Stone"][0].powershell.endswith("@{proxyAddresses='smtp:SALES@contoso.com'}")  # as Bob holds it
     assert found["Sales"][0].attribute == "mail"
 
@@ -61,7 +62,8 @@ def test_idfix_value_rules_on_ad_attributes_with_a_fix_to_review():
     assert ("value-too-long", "sAMAccountName") in codes["Eve Tooling"]
     assert ("invalid-format", "proxyAddresses") in codes["Fay Smtp"]
     upn = next(f for f in found["Cara Diaz"] if f.code == "invalid-characters")
-    assert upn.powershell == "Set-ADUser -Identity 'caradiaz' -Replace @{userPrincipalName='<new userPrincipalName>'}"
+    assert upn.powershell == ("Set-ADUser -Identity 'CN=Cara Diaz,OU=Users,DC=contoso,DC=com' -Server 'contoso.com' "
+                              "-Replace @{userPrincipalName='<new userPrincipalName>'}")
 
 
 def _anchor(guid: str) -> str:
@@ -108,3 +110,20 @@ def test_an_unverified_upn_suffix_is_found_only_with_the_tenant():
     found = audited(lab, cloud=_cloud())
     assert [f.code for f in found["Lab Admin"]] == ["unverified-upn-domain"]
     assert "contoso.onmicrosoft.com" in found["Lab Admin"][0].message
+
+
+def test_any_character_in_a_value_is_audited_and_an_object_read_twice_is_not_its_own_duplicate():
+    """AD values may hold control characters (the audit's own separators among them); an
+    overlapping base DN or one export given twice reads an object twice."""
+    odd = user("Odd\x00Name", "odd@contoso.com", "smtp:shared\x01x@contoso.com", object_guid=GUID_A)
+    other = user("Other", "other@contoso.com", "smtp:SHARED\x01X@contoso.com", object_guid=GUID_B)
+    found = audited(odd, odd, other)
+    assert set(found) == {"Odd\x00Name", "Other"}  # read back whole, each once
+    (dup,) = [f for f in found["Odd\x00Name"] if f.code == "duplicate-in-ad"]
+    assert dup.value == "smtp:shared\x01x@contoso.com" and [r.display_name for r in dup.related] == ["Other"]
+
+
+def test_too_many_addresses_suggests_no_command():
+    many = user("Info Desk", "info@contoso.com", *(f"smtp:a{i}@contoso.com" for i in range(301)))
+    (finding,) = [f for f in audited(many)["Info Desk"] if f.code == "too-many-proxy-addresses"]
+    assert finding.powershell is None

@@ -59,4 +59,7 @@ def test_a_command_breaks_only_outside_its_strings_with_a_continuation():
     hashtable = "Set-ADUser -Identity 'js' -Remove @{proxyAddresses='smtp:js@contoso.com'}"
     assert command_lines(hashtable, 30) == ["Set-ADUser -Identity 'js' `", "  -Remove @{proxyAddresses=`",
                                             "  'smtp:js@contoso.com'}"]
-    assert all(len(line) <= 12 for line in command_lines(command, 12))  # a string wider than a line folds
+    narrow = command_lines(command, 12)  # a string wider than a line stays whole, past the edge
+    assert "  'pat o brien@contoso.com'" in narrow and "  'O''Brien, Pat' `" in narrow
+    assert command_lines("Get-X -Name 'a\u2028b'", 14) == ["Get-X -Name `", "  'a\u2028b'"]  # one string, unbroken
+    assert command_lines('Set-ADObject -Identity \'CN=a\\"b,DC=x\'', 30)[-1] == '  \'CN=a\\"b,DC=x\''  # " is no quote

@@ -20,9 +20,8 @@ from syncdash.ui.keys import moves
 
 
 def _line(audited: AuditedObject, finding: Finding) -> str:
-    holder = audited.holder
-    return safe_text(f"{fit(finding.severity.value, 7)} {fit(finding.code, 22)} {fit(holder.name, 24)} "
-                     f"{finding.message}")
+    return (f"{fit(finding.severity.value, 7)} {fit(finding.code, 22)} {fit(safe_text(audited.holder.name), 24)} "
+            f"{safe_text(finding.message)}")
 
 
 class AuditList(OptionList):

@@ -39,7 +39,7 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    table.title = title
+    table.title = Text(safe_text(title), style="bold underline")  # a str is read as markup
     table.title_justify = "left"
     table.title_style = "bold underline"
     for name, value in rows:
