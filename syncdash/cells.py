@@ -32,7 +32,7 @@ def fit(text: str, cells: int) -> str:
 
 #: Where a line may break: after a space, or after a separator between the parts of an
 #: identifier's list (a DN's ", ", "; ") — never inside a UPN, GUID, address or component.
-_BREAKS = re.compile(r"(?<=[ ,;])")
+BREAKS = re.compile(r"(?<=[ ,;])")
 
 
 def wrap(text: str, cells: int) -> list[str]:
@@ -42,7 +42,7 @@ def wrap(text: str, cells: int) -> list[str]:
         return [text]
     lines: list[str] = []
     line = ""
-    for token in _BREAKS.split(text):
+    for token in BREAKS.split(text):
         if line and cell_len(line + token.rstrip()) > cells:
             lines.append(line.rstrip())
             line = ""

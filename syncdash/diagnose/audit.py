@@ -27,7 +27,6 @@ from syncdash.onprem import NICKNAME, ADObject, unique_key, unique_values
 __all__ = ["Audit", "AuditedObject", "CloudSide", "Holder"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Holder:
     """An audited object's identity: what the output and a related entry name."""

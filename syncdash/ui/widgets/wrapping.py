@@ -3,13 +3,11 @@ whole for the eye, commands stay runnable for a paste."""
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 
-from syncdash.cells import command_lines, width, wrap
+from syncdash.cells import BREAKS, command_lines, width, wrap
 
 
 class Tokens:
@@ -28,7 +26,7 @@ class Tokens:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         lines = self.text.splitlines() or [""]
-        longest_token = max((width(token) for line in lines for token in re.split(r"(?<=[ ,;])", line)), default=0)
+        longest_token = max((width(token) for line in lines for token in BREAKS.split(line)), default=0)
         return Measurement(min(longest_token, options.max_width), max(width(line) for line in lines))
 
 
