@@ -184,7 +184,10 @@ class RowSet:
             (changed if old is not None else added).add(object_id)
             rows[object_id] = made[object_id] if made is not None and object_id in made else make_row(obj)
         removed = self.rows.keys() - rows.keys()
-        self._patch_orders(removed | changed, [rows[i] for i in added | changed])
+        # a preloaded (cached) row whose object was not adopted yet comes back as "added":
+        # its old row leaves the orders too, or the list would show it twice
+        superseded = added & self.rows.keys()
+        self._patch_orders(removed | changed | superseded, [rows[i] for i in added | changed])
         if not self._sorted and made is not None:  # a list that comes newest first needs no sort for it
             self._sorted[SORT_NEWEST] = list(rows.values())
         self.rows, self._objects = rows, fresh
