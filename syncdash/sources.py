@@ -76,16 +76,17 @@ class _Once:
         return self._store
 
 
-def demo_ad_entries() -> Iterator[tuple[str, RawEntry]]:
-    """The demo's on-premises AD: an ldifde export written from the demo tenant, read
-    through the same LDIF reader an admin's export goes through."""
+def demo_ad_entries(now: datetime | None = None) -> Iterator[tuple[str, RawEntry]]:
+    """The demo's on-premises AD: an ldifde export written from the demo tenant as of
+    ``now`` (default: now), read through the same LDIF reader an admin's export goes
+    through."""
     import io
 
     from syncdash.ad.ldif import read_ldif
     from syncdash.emulator.scenarios.demo import build_demo_tenant
     from syncdash.emulator.scenarios.onprem_demo import ORIGIN, demo_ldif
 
-    now = datetime.now(timezone.utc)
+    now = now or datetime.now(timezone.utc)
     stream = io.BytesIO(demo_ldif(build_demo_tenant(now), now).encode("utf-8"))
     return ((ORIGIN, entry) for entry in read_ldif(stream, ORIGIN))
 

@@ -83,18 +83,11 @@ class Dashboard:
 
 def _demo_ad() -> Any:
     """The demo's AD export (written for the frozen demo tenant), as the demo reads it."""
-    import io
-
-    from syncdash.ad.ldif import read_ldif
     from syncdash.ad.source import ActiveDirectory
-    from syncdash.emulator.scenarios.demo import build_demo_tenant
-    from syncdash.emulator.scenarios.onprem_demo import ORIGIN, demo_ldif
+    from syncdash.emulator.scenarios.onprem_demo import ORIGIN
+    from syncdash.sources import demo_ad_entries
 
-    def entries():  # type: ignore[no-untyped-def]
-        text = demo_ldif(build_demo_tenant(FROZEN_NOW), FROZEN_NOW).encode()
-        return ((ORIGIN, entry) for entry in read_ldif(io.BytesIO(text), ORIGIN))
-
-    return ActiveDirectory(entries, (ORIGIN,), every=None)
+    return ActiveDirectory(lambda: demo_ad_entries(FROZEN_NOW), (ORIGIN,), every=None)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from syncdash.diagnose import powershell
 from syncdash.diagnose.audit_cloud import SOURCE, CloudSide, cloud_findings
 from syncdash.diagnose.catalog import finding
-from syncdash.diagnose.findings import Finding, Related, Severity
+from syncdash.diagnose.findings import Finding, Severity
+from syncdash.diagnose.on_premises import related
 from syncdash.diagnose.values import value_violations
 from syncdash.model import ObjectKind
 from syncdash.onprem import NICKNAME, ADObject, unique_key, unique_values
@@ -40,10 +41,10 @@ class Holder:
     sam_account_name: str | None
     origin: str
 
-    def related(self) -> Related:
-        return Related(id=self.object_guid or self.distinguished_name, kind=self.kind, display_name=self.name,
-                       identity=self.upn or self.mail or "", deleted=False, synced=True, source=SOURCE,
-                       distinguished_name=self.distinguished_name, object_guid=self.object_guid)
+    def as_object(self) -> ADObject:
+        """Enough of the holder's AD object to name it and to fix it (its DN names it)."""
+        return ADObject(self.distinguished_name, self.kind, self.origin, object_guid=self.object_guid,
+                        upn=self.upn, mail=self.mail, sam_account_name=self.sam_account_name, display_name=self.name)
 
 
 _SEPARATOR, _VALUES, _PAIR = "\x00", "\x01", "\x02"
@@ -166,8 +167,8 @@ class Audit:
                     "duplicate-in-ad", f"{attribute} {value!r} is also held on-premises by {named}",
                     "Keep the value on the one object that should have it and remove it from the others in AD; "
                     "otherwise the object that syncs second gets a duplicate-attribute error.",
-                    attribute=attribute, value=value, related=tuple(o.related() for o in others),
-                    powershell=powershell.fix_value(_as_object(holder), "duplicate-in-ad", attribute, value),
+                    attribute=attribute, value=value, related=tuple(related(o.as_object()) for o in others),
+                    powershell=powershell.fix_value(holder.as_object(), "duplicate-in-ad", attribute, value),
                     source=SOURCE,
                     severity=Severity.WARNING if key.startswith(f"{NICKNAME}:") else None,
                 )])
@@ -177,8 +178,3 @@ class Audit:
         """Every object with a finding, in the order read."""
         self._duplicates()
         return [AuditedObject(_unpack(self._packed[n])[0], tuple(self._found[n])) for n in sorted(self._found)]
-
-
-def _as_object(holder: Holder) -> ADObject:
-    """Enough of the holder's AD object for a suggestion (its DN names it)."""
-    return ADObject(holder.distinguished_name, holder.kind, holder.origin, sam_account_name=holder.sam_account_name)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from syncdash.diagnose import powershell
 from syncdash.diagnose.catalog import finding
 from syncdash.diagnose.findings import Finding, Related, Severity
+from syncdash.diagnose.values import verified_suffix
 from syncdash.model import DirectoryObject, ObjectKind
 from syncdash.onprem import ADObject
 
@@ -45,12 +46,6 @@ def is_own_copy(obj: ADObject, cloud: DirectoryObject) -> bool:
     return cloud.kind is ObjectKind.CONTACT and cloud.sync_enabled is True and same_address
 
 
-def _related(holder: DirectoryObject) -> Related:
-    return Related(id=holder.id, kind=holder.kind, display_name=holder.display_name,
-                   identity=holder.upn or holder.mail or "", deleted=False,
-                   synced=holder.sync_enabled is not None, distinguished_name=holder.distinguished_name)
-
-
 def _conflicts(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSide) -> list[Finding]:
     found: list[Finding] = []
     synced = any(not c.is_deleted for anchor in obj.anchors for c in cloud.anchored(anchor))
@@ -64,7 +59,7 @@ def _conflicts(obj: ADObject, values: Iterable[tuple[str, str]], cloud: CloudSid
         address = value.partition(":")[2] if attribute in ("proxyAddresses", "targetAddress") else value
         soft = (not synced and address.casefold() in soft_keys
                 and all(h.sync_enabled is None and h.kind is obj.kind for h in others))
-        related = tuple(_related(h) for h in others)
+        related = tuple(Related.of(h) for h in others)
         message = f"{attribute} {value!r} is already held in Entra ID by {', '.join(r.describe() for r in related)}"
         if soft:
             message += ": the first sync soft-matches them into one, unless the tenant blocks soft match"
@@ -84,9 +79,9 @@ def unverified(obj: ADObject, verified: tuple[str, ...] | None, initial: str | N
     verified domain counts as verified)."""
     if obj.kind is not ObjectKind.USER or not obj.upn or "@" not in obj.upn or verified is None:
         return []
-    suffix = obj.upn.rsplit("@", 1)[1].casefold()
-    if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified):
+    if verified_suffix(obj.upn, verified):
         return []
+    suffix = obj.upn.rsplit("@", 1)[1].casefold()
     return [finding(
         "unverified-upn-domain",
         f"UPN suffix {suffix!r} is not a verified domain of the tenant, so Entra ID gives the user "

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from syncdash.diagnose import powershell
-from syncdash.diagnose.audit_cloud import SOURCE as AD_SOURCE
-from syncdash.diagnose.audit_cloud import unverified
+from syncdash.diagnose.audit_cloud import SOURCE, unverified
 from syncdash.diagnose.catalog import finding
 from syncdash.diagnose.findings import Finding, ManualCheck, Related, StepResult
 from syncdash.diagnose.steps import result
@@ -22,7 +21,6 @@ from syncdash.diagnose.values import value_violations
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, SourceState
 from syncdash.onprem import ADObject, OnPremisesFacts, unique_key, unique_values
 
-SOURCE = AD_SOURCE
 #: The manual checks AD answers, by step.
 ANSWERED = {2: "source-holder", 3: "ad-object"}
 

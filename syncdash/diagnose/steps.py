@@ -10,7 +10,7 @@ from syncdash.diagnose.export_errors import manual_checks, step_one_findings
 from syncdash.diagnose.findings import Finding, ManualCheck, Related, Severity, Status, StepResult
 from syncdash.diagnose.service_errors import remedy as service_remedy
 from syncdash.diagnose.matching import blocks_soft_match, hard_match_command
-from syncdash.diagnose.values import violations
+from syncdash.diagnose.values import verified_suffix, violations
 from syncdash.model import (
     DirectoryObject,
     ObjectFacts,
@@ -237,9 +237,9 @@ def _upn_domain(obj: DirectoryObject, facts: ObjectFacts, unknown: list[str]) ->
         assert isinstance(facts.tenant.domains, Unknown)  # the only case with no domains
         unknown.append(f"verified domains: {facts.tenant.domains.reason}")
         return []
-    suffix = source.rsplit("@", 1)[1].casefold()
-    if any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified):
+    if verified_suffix(source, verified):
         return []
+    suffix = source.rsplit("@", 1)[1].casefold()
     return [finding(
         "unverified-upn-domain",
         f"UPN suffix {suffix!r} is not a verified domain of the tenant, so Entra ID gives the object "

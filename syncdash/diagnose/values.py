@@ -139,3 +139,10 @@ def value_violations(values: Iterable[tuple[str, str]], display_name: str | None
                       f"{proxy_count} proxy addresses; more than {MAX_PROXY_ADDRESSES} risks a LargeObject error")
         )
     return found
+
+
+def verified_suffix(upn: str, verified: tuple[str, ...]) -> bool:
+    """Whether the UPN's suffix is one of the tenant's verified domains or a subdomain of
+    one (Entra ID verifies those with their parent)."""
+    suffix = upn.rsplit("@", 1)[1].casefold()
+    return any(suffix == d.casefold() or suffix.endswith("." + d.casefold()) for d in verified)
