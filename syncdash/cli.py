@@ -54,7 +54,12 @@ def resolve_source(args: argparse.Namespace, config: Config) -> Source:
     elif getattr(args, "health_url", None):
         source = sources.health_url(source, args.health_url)
     ad = ad_evidence(args, source.profile) if args.command != "audit" else None  # the audit reads AD itself
-    return sources.with_ad(source, ad) if ad is not None else source
+    source = sources.with_ad(source, ad) if ad is not None else source
+    if args.command in (None, "check", "report"):
+        from syncdash.cli_server import with_server_evidence
+
+        source = with_server_evidence(source, args)
+    return source
 
 
 def _tenant_source(args: argparse.Namespace, config: Config) -> Source:
@@ -286,6 +291,14 @@ def _run(args: argparse.Namespace) -> int:
     gc.enable()
     if args.command == "cache":
         return _clear_cache(args, config)
+    if args.command == "collect-script":
+        from syncdash.cli_server import run_collect_script
+
+        return run_collect_script(args)
+    if args.command == "import":
+        from syncdash.cli_server import run_import
+
+        return run_import(args, _tenant_source(args, config))
     if args.command in ("login", "logout", "whoami"):
         from syncdash import account
 
@@ -315,6 +328,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from syncdash.emulator.tenant import TenantFileError
     from syncdash.graph.errors import ClientConfigError, GraphError
     from syncdash.onprem import BadExport, DirectoryUnreadable
+    from syncdash.sync_server import BadServerFile
 
     os.umask(0o077)  # everything syncdash writes is its owner's alone, from the start
     import logging
@@ -334,7 +348,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as exc:
         error(str(exc), lines=True)
     except (ClientConfigError, TenantFileError, ConfigError, GraphError, StdoutClosed, BadExport,
-            DirectoryUnreadable) as exc:
+            DirectoryUnreadable, BadServerFile) as exc:
         error(str(exc))
     except BrokenPipeError:  # stdout's reader left (`| head`): the output is cut short
         discard_stdout()

@@ -67,6 +67,16 @@ def _add_ad_options(parser: argparse.ArgumentParser, *, in_command: bool) -> Non
                     help="ldifde (LDIF) or csvde (CSV) exports, one or more (one per domain or forest; repeatable)")
 
 
+def _add_server_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """The Connect server's files for this run (else those imported for the tenant)."""
+    several: dict[str, Any] = {"nargs": "+", "action": "extend"} if in_command else {"action": "append"}
+    lists: dict[str, Any] = {"default": argparse.SUPPRESS} if in_command else {"default": []}
+    parser.add_argument("--server-evidence", metavar="FILE", type=Path, **several, **lists,
+                        help="the Connect server's files for this run: csexport XML, Get-ADSyncCSObject / "
+                             "Get-ADSyncScheduler / Invoke-ADSyncSingleObjectSync JSON, disconnector CSV, or a folder "
+                             "of them (see `syncdash collect-script`); repeatable")
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -89,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"syncdash {__version__}")
     _add_source_options(parser, in_command=False)
     _add_ad_options(parser, in_command=False)
+    _add_server_options(parser, in_command=False)
     parser.add_argument("--refresh", type=_seconds, metavar="SECONDS",
                         help="dashboard refresh interval (default 60; 5 with --demo)")
     parser.add_argument("--theme", metavar="NAME", help="dashboard theme (also SYNCDASH_THEME)")
@@ -110,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source_options(report, in_command=True)
     _add_ad_options(report, in_command=True)
+    _add_server_options(report, in_command=True)
     report.add_argument("--format", choices=REPORT_FORMATS, default="table",
                         help="table (a terminal), json (scripts), csv (a finding per row; spreadsheet-safe), "
                              "markdown (a ticket); default table")
@@ -126,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "DN or objectGuid")
     _add_source_options(check, in_command=True)
     _add_ad_options(check, in_command=True)
+    _add_server_options(check, in_command=True)
     check.add_argument("--format", choices=CHECK_FORMATS, default="text",
                        help="text (a terminal or a ticket) or json (scripts); default text")
     from syncdash.export.audit_formats import AUDIT_FORMATS
@@ -146,6 +159,24 @@ def build_parser() -> argparse.ArgumentParser:
                             "ps1 (a script of suggested fixes, every command commented out); default text")
     audit.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     audit.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    collect = commands.add_parser(
+        "collect-script", help="print the PowerShell that collects the Connect server's evidence (run it there)",
+        description="Print a read-only PowerShell script for the Entra Connect server: it writes the connector "
+                    "spaces (csexport), the scheduler, the disconnectors and, for each --object, its CS object and "
+                    "a single-object sync (-StagingMode: nothing exported) into one folder for `syncdash import`.")
+    collect.add_argument("--object", metavar="DN", action="append", default=[],
+                         help="an AD object to dry-run with Invoke-ADSyncSingleObjectSync (repeatable)")
+    collect.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    imports = commands.add_parser(
+        "import", help="attach the Connect server's files to the tenant (check, report and the dashboard use them)",
+        description="Copy the Connect server's files (or a folder of them) into syncdash's data folder for the "
+                    "tenant; later runs of check, report and the dashboard use them. Files older than 24 h are "
+                    "shown as such.")
+    imports.add_argument("paths", metavar="FOLDER|FILE", type=Path, nargs="*", help="files or folders to import")
+    imports.add_argument("--list", action="store_true", help="list the tenant's imported files and their age")
+    imports.add_argument("--forget", metavar="NAME", nargs="*",
+                         help="remove the named imported files (all of them when none is named)")
+    _add_source_options(imports, in_command=True)
     login = commands.add_parser("login", help="sign in (device code works over SSH) and remember the account")
     login.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile to sign in to")
     login.add_argument("--tenant", help="tenant id or domain: creates the profile when it does not exist")

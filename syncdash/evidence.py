@@ -17,6 +17,7 @@ from typing import Protocol
 
 from syncdash.model import DirectoryObject, ExportError, HealthNote, SourceStatus, kind_named
 from syncdash.onprem import OnPremisesDirectory
+from syncdash.sync_server import ServerIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class Evidence:
     notes: tuple[HealthNote, ...] = ()
     #: On-premises AD as read (live or from exports): its objects, indexed.
     directory: OnPremisesDirectory | None = None
+    #: The Connect server's files as read: its connector spaces, scheduler and single-object syncs.
+    server: ServerIndex | None = None
 
 
 class EvidenceSource(Protocol):

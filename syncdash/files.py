@@ -24,6 +24,7 @@ import os
 import secrets
 import stat
 from collections.abc import Iterable
+from typing import BinaryIO
 from pathlib import Path
 
 #: O_NOFOLLOW and O_CLOEXEC where the platform has them (not on Windows).
@@ -175,3 +176,43 @@ def read_own(path: Path) -> str:
         if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
             raise UnsafePath(path, "it is not a file of the user's")
         return handle.read()
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Opening a FIFO without O_NONBLOCK waits for a writer; on a regular file it changes nothing.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def open_regular(path: Path, shown: str, fail: type[Exception], what: str) -> BinaryIO:
+    """A file an admin handed over, opened for reading only if it is a regular file.
+
+    A FIFO would block the open (and then the read) until another process writes to it,
+    and some devices act when opened, so the type is checked with ``os.stat`` first, and
+    again on the open descriptor in case the path was swapped in between. Refusals raise
+    ``fail`` with one line naming the file (``shown``, already made safe to print);
+    ``what`` names what was expected instead of a folder."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise fail(f"{shown}: no such file") from None
+    except OSError as error:
+        raise fail(f"{shown}: {_one_line(error.strerror or error)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail(f"{shown}: a folder, not {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise fail(f"{shown}: not a regular file (a FIFO, device or socket); syncdash reads files only")
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS | _NONBLOCK)
+    except OSError as error:
+        raise fail(f"{shown}: {_one_line(error.strerror or error)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise fail(f"{shown}: not a regular file (it was replaced while being opened)")
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())

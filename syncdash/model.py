@@ -26,7 +26,8 @@ def kind_named(object_type: str | None) -> ObjectKind:
 
 
 #: How each source is named to the admin (the header, report, check, the compare view).
-SOURCE_TITLES = {"graph": "Graph", "connect-health": "Connect Health", "ad": "On-premises AD"}
+SOURCE_TITLES = {"graph": "Graph", "connect-health": "Connect Health", "ad": "On-premises AD",
+                 "server": "Connect server files"}
 
 
 class ConflictProperty(str, enum.Enum):
@@ -142,15 +143,21 @@ class ExportError:
     dn: str | None
     incoming: OnPremisesSide
     existing: OnPremisesSide | None
-    #: Which source reported it ("connect-health").
+    #: Which source reported it ("connect-health", "server").
     source: str = "connect-health"
+    #: How often the server has retried the export (the server's files say; Connect Health does not).
+    retry_count: int | None = None
+    #: The cloud object the value conflicts with, by id (the server's ObjectIdInConflict).
+    existing_id: str | None = None
+    #: "export" (Entra ID refused it) or "import" (the server could not read it in).
+    stage: str = "export"
 
     @property
     def is_conflict(self) -> bool:
         """A value another object holds (a UPN or an address, not a binary attribute): step 2
         looks up its holders like a PropertyConflict's."""
-        return (self.error_type in CONFLICT_TYPES and (self.attribute or "").casefold() in CONFLICT_ATTRIBUTES
-                and self.existing is not None)
+        return (self.stage == "export" and self.error_type in CONFLICT_TYPES
+                and (self.attribute or "").casefold() in CONFLICT_ATTRIBUTES and self.existing is not None)
 
 
 @dataclass(frozen=True, slots=True)

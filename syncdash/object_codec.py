@@ -81,7 +81,7 @@ def _side(side: OnPremisesSide | None) -> list[Any] | None:
 
 def _export_error(e: ExportError) -> list[Any]:
     return [e.error_type, e.bucket, e.attribute, e.value, e.server_detail, _iso(e.first_occurred), _iso(e.occurred),
-            e.dn, _side(e.incoming), _side(e.existing), e.source]
+            e.dn, _side(e.incoming), _side(e.existing), e.source, e.retry_count, e.existing_id, e.stage]
 
 
 def _decode_side(data: Any) -> OnPremisesSide | None:
@@ -94,10 +94,13 @@ def _decode_side(data: Any) -> OnPremisesSide | None:
 
 
 def _decode_export_error(data: Any) -> ExportError:
-    error_type, bucket, attribute, value, detail, first, occurred, dn, incoming, existing, source = data
+    error_type, bucket, attribute, value, detail, first, occurred, dn, incoming, existing, source = data[:11]
+    retries, existing_id, stage = [*data[11:14], None, None, None][:3]  # absent in a cache written before them
     return ExportError(_text(error_type), _text(bucket), _maybe_text(attribute), _maybe_text(value),
                        _maybe_text(detail), _moment(first), _moment(occurred), _maybe_text(dn),
-                       _decode_side(incoming) or OnPremisesSide(), _decode_side(existing), _text(source))
+                       _decode_side(incoming) or OnPremisesSide(), _decode_side(existing), _text(source),
+                       retries if isinstance(retries, int) and not isinstance(retries, bool) else None,
+                       _maybe_text(existing_id), _text(stage or "export"))
 
 
 def _provisioning(data: Any) -> ProvisioningError:

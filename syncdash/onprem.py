@@ -213,7 +213,7 @@ def ad_object(entry: RawEntry, origin: str) -> ADObject | None:
     )
 
 
-def _dn_key(dn: str) -> str:
+def dn_key(dn: str) -> str:
     """A DN compared as AD does: components split at unescaped commas, spaces around them
     and case ignored (``CN=Smith\\, John`` stays one component)."""
     return ",".join(part.strip() for part in re.split(r"(?<!\\),", dn)).casefold()
@@ -249,7 +249,7 @@ class OnPremisesDirectory:
                 self._by_anchor.setdefault(anchor, obj)
             for name in (obj.distinguished_name, obj.upn, obj.object_guid):
                 if name:
-                    self._by_name.setdefault(_dn_key(name) if name is obj.distinguished_name else name.casefold(), obj)
+                    self._by_name.setdefault(dn_key(name) if name is obj.distinguished_name else name.casefold(), obj)
             for key in unique_values(obj):
                 self._by_value.setdefault(key, []).append(obj)
 
@@ -268,7 +268,7 @@ class OnPremisesDirectory:
         """The object a DN, UPN or objectGUID names."""
         if not name:
             return None
-        return self._by_name.get(_dn_key(name)) or self._by_name.get(name.strip().casefold())
+        return self._by_name.get(dn_key(name)) or self._by_name.get(name.strip().casefold())
 
     def facts(self, anchor: str | None, names: Iterable[str | None], values: Iterable[str], *,
               sid: str | None = None, contact_mail: str | None = None) -> OnPremisesFacts:

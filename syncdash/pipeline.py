@@ -30,7 +30,8 @@ from syncdash.graph.scan import full_scan, newest_first, scan_fast
 from syncdash.graph.tenant import TenantSnapshot, read_tenant
 from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, ScanResult, TenantStatus
-from syncdash.onprem import OnPremisesDirectory, on_premises_facts
+from syncdash.onprem import OnPremisesDirectory, OnPremisesFacts, on_premises_facts
+from syncdash.sync_server import ServerFacts, ServerIndex
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
@@ -48,7 +49,15 @@ def diagnose_object(index: DirectoryIndex, obj: DirectoryObject, *, tenant: Tena
                     unavailable: tuple[str, ...]) -> tuple[ObjectFacts, Diagnosis]:
     """The three steps for one object, its holders answered by ``index``."""
     facts = index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable)
-    return facts, diagnose(facts, on_premises_facts(index.on_premises, obj, obj.identity))
+    return facts, diagnose(facts, *evidence_facts(index.on_premises, index.server, obj, obj.identity))
+
+
+def evidence_facts(directory: OnPremisesDirectory | None, server: ServerIndex | None, obj: DirectoryObject | None,
+                   query: str) -> tuple[OnPremisesFacts | None, ServerFacts | None]:
+    """What AD and the Connect server's files say of one object (each None when not
+    read); the server's AD side is found through the AD object when AD was read."""
+    ad = on_premises_facts(directory, obj, query)
+    return ad, server.facts(obj, ad.own if ad else None, query) if server is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ def _view(everything: list[DirectoryObject], tenant: TenantSnapshot, denied: tup
     """Index and list of one reading: built the same way for a report and the dashboard,
     the evidence of other sources joined to the objects (and objects only they know)."""
     everything = attach(everything, tuple(error for found in evidence for error in found.export_errors))
-    index = DirectoryIndex([*everything, *tenant.recycle_bin], _directory(evidence))
+    index = DirectoryIndex([*everything, *tenant.recycle_bin], _directory(evidence), _server(evidence))
     in_error = newest_first([obj for obj in everything if obj.has_errors])
     return TenantView(with_sources(tenant.status, evidence), in_error, index, (*denied, *tenant.unavailable),
                       not denied, resynced)
@@ -86,6 +95,10 @@ def _view(everything: list[DirectoryObject], tenant: TenantSnapshot, denied: tup
 
 def _directory(evidence: tuple[Evidence, ...]) -> OnPremisesDirectory | None:
     return next((found.directory for found in evidence if found.directory is not None), None)
+
+
+def _server(evidence: tuple[Evidence, ...]) -> ServerIndex | None:
+    return next((found.server for found in evidence if found.server is not None), None)
 
 
 def with_sources(status: TenantStatus, evidence: tuple[Evidence, ...]) -> TenantStatus:
@@ -162,8 +175,8 @@ async def check_object(client: GraphServiceClient, query: str, now: datetime,
     obj = joined[0] if matches else on_premises_match(joined, query)
     facts = await gather_facts(client, obj, query=query, tenant=replace(tenant, status=status), now=now)
     suggestions = await close_names(client, query) if obj is None else ()
-    return CheckOutcome(status, matches, diagnose(facts, on_premises_facts(_directory(evidence), obj, query)),
-                        suggestions)
+    return CheckOutcome(status, matches, diagnose(facts, *evidence_facts(_directory(evidence), _server(evidence),
+                                                                         obj, query)), suggestions)
 
 
 class TenantReader:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from syncdash.ad.live import LdapTarget
     from syncdash.emulator.tenant import TenantStore
     from syncdash.onprem import RawEntry
+    from syncdash.sync_server import ServerIndex
 
 #: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
 #: request could leave the machine even if the emulator's transport were missing.
@@ -96,6 +97,36 @@ def _demo_ad() -> EvidenceSource:
     from syncdash.emulator.scenarios.onprem_demo import ORIGIN
 
     return ActiveDirectory(demo_ad_entries, (ORIGIN,), every=None)
+
+
+def _demo_server() -> EvidenceSource:
+    """The demo's Connect server: its files written from the demo tenant into a private
+    temporary folder and read through the same readers an admin's files go through."""
+    from syncdash.server.source import ServerEvidence
+
+    def read() -> ServerIndex:
+        import tempfile
+
+        from syncdash.emulator.scenarios.demo import build_demo_tenant
+        from syncdash.emulator.scenarios.server_demo import write_demo_server_files
+        from syncdash.server.reading import read_server_files
+
+        now = datetime.now(timezone.utc)
+        with tempfile.TemporaryDirectory(prefix="syncdash-demo-server-") as folder:
+            return read_server_files(write_demo_server_files(build_demo_tenant(now), now, Path(folder)))
+
+    return ServerEvidence(read, ["demo Connect server"])
+
+
+def with_server(source: Source, paths: Sequence[Path]) -> Source:
+    """The Connect server's files (``--server-evidence``, or those imported for the
+    tenant) beside the source's other evidence, in place of the demo's own."""
+    from dataclasses import replace
+
+    from syncdash.server.source import NAME, from_files
+
+    others = source.evidence
+    return replace(source, evidence=lambda: (*(e for e in others() if e.name != NAME), from_files(paths)))
 
 
 def with_ad(source: Source, ad: Callable[[], EvidenceSource]) -> Source:
@@ -277,7 +308,7 @@ def demo(permissions: str | None = None) -> Source:
     check_permissions(permissions)
     shared = _Once(store)
     return Source(_emulated_key("demo", permissions), lambda hooks: _emulated(shared, hooks, permissions),
-                  evidence=lambda: (*_emulated_health(shared), _demo_ad()))
+                  evidence=lambda: (*_emulated_health(shared), _demo_ad(), _demo_server()))
 
 
 def tenant_file(path: Path, permissions: str | None = None) -> Source:

@@ -13,6 +13,9 @@ DEMO_GRAPH_IN_ERROR = 29
 #: ... and with Connect Health read too (``syncdash --demo``): two synced users whose export
 #: failed, and three objects Entra ID does not have at all.
 DEMO_IN_ERROR = DEMO_GRAPH_IN_ERROR + 5
+#: ... of which the Connect server's files add (``syncdash --demo`` reads them too): two
+#: objects whose first export failed, and a contact with an import error.
+DEMO_SERVER_IN_ERROR = 3
 
 
 def new_id() -> str:

@@ -3,10 +3,7 @@
 The kind is read from the content, not the extension: admins rename files, and mail
 gateways and ticket systems rewrite or drop extensions, so an ``.ldf`` may well be CSV.
 
-Only a regular file is opened. A FIFO would block the open (and then the read) until
-another process writes to it, and some devices act when opened, so the type is checked
-with ``os.stat`` first, and again on the open descriptor in case the path was swapped in
-between.
+Only a regular file is opened (:func:`syncdash.files.open_regular`).
 """
 
 from __future__ import annotations
@@ -14,14 +11,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
-import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from syncdash.ad.csvde import read_csvde
 from syncdash.ad.ldif import read_ldif
+from syncdash.files import open_regular
 from syncdash.onprem import BadExport, RawEntry
 from syncdash.sanitize import safe_line
 
@@ -32,9 +28,6 @@ if TYPE_CHECKING:
 #: is a few hundred bytes.
 _HEAD = 64 * 1024
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-#: Opening a FIFO without O_NONBLOCK waits for a writer; on a regular file it changes nothing.
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class _Utf8FromUtf16(io.RawIOBase):
@@ -67,27 +60,7 @@ class _Utf8FromUtf16(io.RawIOBase):
 
 
 def _open(path: Path, shown: str) -> BinaryIO:
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise BadExport(f"{shown}: no such file") from None
-    except OSError as error:
-        raise BadExport(f"{shown}: {safe_line(error.strerror or error)}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise BadExport(f"{shown}: a folder, not an export file; name the .ldf or .csv files in it")
-    if not stat.S_ISREG(info.st_mode):
-        raise BadExport(f"{shown}: not a regular file (a FIFO, device or socket); syncdash reads export files only")
-    try:
-        descriptor = os.open(path, _OPEN_FLAGS | _NONBLOCK)
-    except OSError as error:
-        raise BadExport(f"{shown}: {safe_line(error.strerror or error)}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise BadExport(f"{shown}: not a regular file (it was replaced while being opened)")
-        return os.fdopen(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
+    return open_regular(path, shown, BadExport, "an export file; name the .ldf or .csv files in it")
 
 
 def _first_field(line: str) -> str:

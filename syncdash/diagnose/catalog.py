@@ -34,7 +34,8 @@ class Code:
 
 CODES: dict[str, Code] = {
     "provisioning-error": Code(1, Severity.ERROR, "an entry of the object's onPremisesProvisioningErrors", DOC_SYNC_ERRORS),
-    "export-error": Code(1, Severity.ERROR, "an export error Entra Connect reported through Connect Health (any error type; errorType names it)", DOC_SYNC_ERRORS),
+    "export-error": Code(1, Severity.ERROR, "an export error Entra Connect reported, through Connect Health or in the Connect server's own files (any error type; errorType names it)", DOC_SYNC_ERRORS),
+    "import-error": Code(1, Severity.ERROR, "an import or synchronization error the Connect server recorded on the object's connector-space object (its files)", DOC_SERVICE_MANAGER),
     "service-error": Code(1, Severity.ERROR, "an unresolved service provisioning error (e.g. Exchange), its XML summarised", DOC_SYNC_ERRORS),
     "duplicate-upn": Code(2, Severity.ERROR, "a PropertyConflict on UserPrincipalName; related lists every other holder, deleted ones included", DOC_RESILIENCY),
     "duplicate-proxy-address": Code(2, Severity.ERROR, "a PropertyConflict on a proxy address; related lists every other holder", DOC_RESILIENCY),
@@ -54,6 +55,12 @@ CODES: dict[str, Code] = {
     "soft-match-blocked": Code(3, Severity.WARNING, "the tenant blocks soft match and a cloud-only object holds the UPN or primary SMTP this object would soft-match on — or this object is cloud-only, so no on-premises object will be merged into it (hard match only)", DOC_SYNC_ERRORS),
     "soft-match-candidate": Code(3, Severity.INFO, "a cloud-only object holds the UPN or primary SMTP this object would soft-match on, and the tenant allows soft match: the next sync merges them", DOC_SYNC_ERRORS),
     "hard-match-blocked": Code(3, Severity.WARNING, "sync stopped with an immutableId while the tenant blocks cloud-object takeover through hard match", DOC_SYNC_ERRORS),
+    "pending-export": Code(3, Severity.INFO, "the Connect server holds changes for the object that its next export run will send (to Entra ID, or to AD for writeback)", DOC_NOT_SYNCING),
+    "disconnector": Code(3, Severity.WARNING, "the object is in a connector space but joined to no metaverse object: out of scope by a sync rule's scoping filter or attribute filtering, or deleted on the other side", DOC_NOT_SYNCING),
+    "not-in-connector-space": Code(3, Severity.ERROR, "a complete export of the AD connector's space does not hold the object: OU, domain or group filtering excludes it", DOC_NOT_SYNCING),
+    "sync-cycle-disabled": Code(3, Severity.ERROR, "the Connect server's scheduler runs no sync cycle (SyncCycleEnabled false, or the scheduler suspended)", DOC_NOT_SYNCING),
+    "staging-mode": Code(3, Severity.ERROR, "the Connect server whose files were read is in staging mode: it imports and synchronizes but exports nothing", DOC_NOT_SYNCING),
+    "single-object-sync": Code(3, Severity.ERROR, "the server's own single-object sync (Invoke-ADSyncSingleObjectSync) of the object: a failure with its step and reason is an error, a success information", DOC_NOT_SYNCING),
     "not-in-ad": Code(3, Severity.WARNING, "AD was read but holds no object with the synced object's anchor, DN or UPN: deleted or moved out of scope on-premises (or in a domain not read)", DOC_NOT_SYNCING),
     "anchor-mismatch": Code(3, Severity.ERROR, "the AD object found by DN or UPN has a source anchor other than the cloud object's onPremisesImmutableId: they cannot hard-match", DOC_NOT_SYNCING),
     "unverified-upn-domain": Code(3, Severity.WARNING, "the (on-premises) UPN suffix is not a verified domain of the tenant", DOC_NOT_SYNCING),

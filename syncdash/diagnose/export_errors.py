@@ -14,6 +14,8 @@ from syncdash.diagnose.findings import Finding, ManualCheck, Related
 from syncdash.model import CONFLICT_TYPES, DirectoryObject, ExportError, ObjectFacts, SourceState, kind_named
 
 SOURCE = "connect-health"
+#: How each source that reports export errors is named in a message.
+REPORTED_BY = {SOURCE: "Connect Health", "server": "the Connect server"}
 #: How Connect Health names an on-premises source of authority.
 ON_PREMISES = frozenset({"active directory", "on-premises", "onpremises"})
 
@@ -84,9 +86,14 @@ def existing_related(error: ExportError, facts: ObjectFacts) -> Related | None:
     if side is None:
         return None
     holders = facts.holders.get(error.value or "", ())
+    if error.existing_id:  # the server names the cloud object itself
+        return _by_id(error, facts, holders)
     names = {v.casefold() for v in (side.user_principal_name, side.mail, side.display_name) if v}
     cloud = next((h for h in holders if (h.upn or "").casefold() in names or (h.mail or "").casefold() in names
                   or (side.source_anchor and h.immutable_id == side.source_anchor)), None)
+    if cloud is None and not names and not side.source_anchor:  # the server names no side: the other holder
+        own = facts.object.id if facts.object is not None else None
+        cloud = next((h for h in holders if h.id != own), None)
     return Related(
         id=cloud.id if cloud else "", kind=cloud.kind if cloud else kind_named(side.object_type),
         display_name=side.display_name or (cloud.display_name if cloud else "") or "(no name)",
@@ -97,21 +104,43 @@ def existing_related(error: ExportError, facts: ObjectFacts) -> Related | None:
     )
 
 
+def _by_id(error: ExportError, facts: ObjectFacts, holders: tuple[DirectoryObject, ...]) -> Related:
+    """The conflicting cloud object the server named by id: as Graph knows it when step 2's
+    lookup found it, else by its id alone."""
+    cloud = next((h for h in (*holders, *facts.recycle_bin) if h.id == error.existing_id), None)
+    if cloud is not None:
+        return replace(Related.of(cloud), source=error.source)
+    return Related(id=error.existing_id or "", kind=kind_named(error.incoming.object_type),
+                   display_name="(not read from Graph)", identity=error.value or "", deleted=False, synced=False,
+                   source=error.source)
+
+
 def step_one_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]:
     found = []
     for error in obj.export_errors:
         kind = ERROR_TYPES.get(error.error_type, UNKNOWN_TYPE)
         on = f" on {error.attribute} {error.value!r}" if error.attribute and error.value else ""
         detail = f" Server: {error.server_detail}" if error.server_detail else ""
+        retried = f", retried {error.retry_count} times" if error.retry_count else ""
         related = existing_related(error, facts)
+        importing = error.stage == "import"
         found.append(finding(
-            "export-error",
-            f"{error.error_type} ({kind.label}){on} since {when(error.first_occurred or error.occurred)}: "
-            f"{kind.meaning}.{detail}",
-            kind.fix, attribute=error.attribute, value=error.value, related=(related,) if related else (),
-            powershell=_suggestion(obj, error), source=SOURCE, error_type=error.error_type,
+            "import-error" if importing else "export-error",
+            f"{error.error_type} ({'import error' if importing else kind.label}){on} since "
+            f"{when(error.first_occurred or error.occurred)}{retried}"
+            + (f", last {when(error.occurred)}" if error.occurred and error.occurred != error.first_occurred else "")
+            + f": {IMPORT_MEANING if importing else kind.meaning}.{detail}",
+            IMPORT_FIX if importing else kind.fix, attribute=error.attribute, value=error.value,
+            related=(related,) if related else (), powershell=None if importing else _suggestion(obj, error),
+            source=error.source, error_type=error.error_type,
         ))
     return found
+
+
+IMPORT_MEANING = "the Connect server could not import or synchronize the object from its connector space"
+IMPORT_FIX = ("Open the object in Synchronization Service Manager → Connector Space (or Get-ADSyncCSObject) and "
+              "correct what the error names — usually a sync rule's expression or a value AD holds — then run a "
+              "delta sync.")
 
 
 def _suggestion(obj: DirectoryObject, error: ExportError) -> str | None:
@@ -143,11 +172,13 @@ def step_two_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]
         related = existing_related(error, facts) if error.is_conflict else None
         if related is None:
             continue
+        reporter = REPORTED_BY.get(error.source, error.source)
         found.append(finding(
             "existing-object-conflict",
-            f"Connect Health: {error.attribute} {error.value!r} is held by the existing object {related.describe()}"
+            f"{reporter[0].upper()}{reporter[1:]}: {error.attribute} {error.value!r} is held by the existing object "
+            f"{related.describe()}" + (f" (id {related.id})" if related.id and error.existing_id else "")
             + (f" at {related.distinguished_name}" if related.distinguished_name else ""),
-            _SAME_FIX, attribute=error.attribute, value=error.value, related=(related,), source=SOURCE,
+            _SAME_FIX, attribute=error.attribute, value=error.value, related=(related,), source=error.source,
             error_type=error.error_type,
         ))
     return found
@@ -166,7 +197,7 @@ def manual_checks(step: int, facts: ObjectFacts) -> tuple[ManualCheck, ...]:
     if status is None or key is None:
         return checks
     obj = facts.object
-    errors = obj.export_errors if obj is not None else ()
+    errors = tuple(e for e in obj.export_errors if e.source == SOURCE) if obj is not None else ()
     if status.state is SourceState.READ:
         many = len(errors) if step == 1 else sum(error.is_conflict for error in errors)
         what = "export error" if step == 1 else "duplicate attribute"

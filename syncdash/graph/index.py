@@ -14,6 +14,7 @@ from datetime import datetime
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, TenantStatus
 from syncdash.onprem import OnPremisesDirectory
+from syncdash.sync_server import ServerIndex
 
 
 def _keys(obj: DirectoryObject) -> set[str]:
@@ -34,9 +35,12 @@ def _keys(obj: DirectoryObject) -> set[str]:
 class DirectoryIndex:
     """Live and deleted objects, indexed by every value they hold and by immutableId."""
 
-    def __init__(self, objects: Iterable[DirectoryObject], on_premises: OnPremisesDirectory | None = None):
+    def __init__(self, objects: Iterable[DirectoryObject], on_premises: OnPremisesDirectory | None = None,
+                 server: ServerIndex | None = None):
         #: On-premises AD, when a source read it: answers the on-premises side.
         self.on_premises = on_premises
+        #: The Connect server's files, when the admin brought them: answer the server's side.
+        self.server = server
         self._by_value: dict[str, dict[tuple[str, bool], DirectoryObject]] = defaultdict(dict)
         self._by_anchor: dict[str, list[DirectoryObject]] = defaultdict(list)
         self._by_source_upn: dict[str, dict[str, DirectoryObject]] = defaultdict(dict)

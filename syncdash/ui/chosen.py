@@ -63,7 +63,7 @@ class ChosenObject(App[None]):
             return
         checklist = self.query_one(ChecklistPane)
         note = self.store.note(self.tenant_key, obj.id)
-        self.query_one(DetailPane).show(render_detail(obj, state.facts, note, self.show_xml, state.on_premises),
+        self.query_one(DetailPane).show(render_detail(obj, state.facts, note, self.show_xml, state.on_premises, state.server),
                                         obj.id)
         if state.diagnosis is not None:
             colours = status_colours(self)

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from syncdash.onprem import OnPremisesFacts, on_premises_facts
+from syncdash.onprem import OnPremisesFacts
+from syncdash.sync_server import ServerFacts
 from syncdash.ui.list_changes import resolved_notices
 from syncdash.ui.rows import COLUMNS, SORT_NEWEST, Row, RowSet, View, descending, row_from_cache, sort_arrow
 
@@ -80,6 +81,8 @@ class Dashboard:
         self.facts: ObjectFacts | None = None
         #: What on-premises AD says of the chosen object, when AD was read.
         self.on_premises: OnPremisesFacts | None = None
+        #: What the Connect server's files say of the chosen object.
+        self.server: ServerFacts | None = None
         self.diagnosis: Diagnosis | None = None
         #: No list yet to compare with: the first is neither marked new nor announced.
         self._first_list = True
@@ -196,21 +199,21 @@ class Dashboard:
     def choose(self, obj: DirectoryObject, now: datetime) -> Chosen:
         """Diagnosed at once from the complete scan's index; otherwise it waits for Graph."""
         self.selected = obj
-        self.facts = self.diagnosis = self.on_premises = None
+        self.facts = self.diagnosis = self.on_premises = self.server = None
         if self.tenant is None:
             return Chosen.WAITING
         if self.index is None:
             return Chosen.REMOTE
-        from syncdash.pipeline import diagnose_object
+        from syncdash.pipeline import diagnose_object, evidence_facts
 
         self.facts, self.diagnosis = diagnose_object(self.index, obj, tenant=self.tenant, now=now,
                                                      unavailable=self.unavailable)
-        self.on_premises = on_premises_facts(self.index.on_premises, obj, obj.identity)
+        self.on_premises, self.server = evidence_facts(self.index.on_premises, self.index.server, obj, obj.identity)
         return Chosen.DIAGNOSED
 
     def choose_nothing(self) -> None:
         """The filter left no row: nothing is chosen, and no lookup is waited for."""
-        self.selected = self.facts = self.diagnosis = self.on_premises = None
+        self.selected = self.facts = self.diagnosis = self.on_premises = self.server = None
 
     def diagnosed(self, object_id: str, facts: ObjectFacts, diagnosis: Diagnosis) -> bool:
         """A remote diagnosis counts only while nothing newer (a local one, from the

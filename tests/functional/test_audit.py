@@ -226,6 +226,9 @@ def test_check_of_an_object_only_in_ad_says_why_it_is_not_in_entra(capsys):
         assert main(["--demo", "check", upn, "--format", "json"]) == 1
         result = json.loads(capsys.readouterr().out)
         step_three = result["steps"][2]
-        assert {(f["code"], f["source"]) for f in step_three["findings"]} >= {("not-in-entra", "graph"), (code, "ad")}
+        found = {(f["code"], f["source"]) for f in step_three["findings"]}
+        # Ana Lima's first export failed: the server's files name her, and the value rule is
+        # then said once, of the object they describe
+        assert ("not-in-entra", "graph") in found and ((code, "ad") in found or (code, "graph") in found)
         answer = next(m["answered"] for m in step_three["manual"] if m["key"] == "ad-object")
         assert "OU=New Hires,DC=contoso,DC=com" in answer and "enabled" in answer

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from factories import DEMO_IN_ERROR, conflict, contact, tenant, user
+from factories import DEMO_GRAPH_IN_ERROR, DEMO_IN_ERROR, DEMO_SERVER_IN_ERROR, conflict, contact, tenant, user
 
 from syncdash.cli import main
 from syncdash.emulator.scenarios.demo import DEMO_SCENARIOS, build_demo_tenant
@@ -145,7 +145,7 @@ def test_check_text_is_a_readable_checklist(capsys):
     assert code == 1
     assert "✗ Step 1: Check for synchronization errors" in out
     assert "Step 3: Troubleshoot an object that is not synchronizing  (not needed" in out
-    assert "[ ] Synchronization Service Manager" in out and "docs: https://docs.microsoft.com/" in out
+    assert "[ ] Microsoft 365 admin center" in out and "docs: https://docs.microsoft.com/" in out
 
 
 def test_check_falls_back_to_ascii_marks_on_a_non_utf8_terminal():
@@ -211,7 +211,9 @@ def test_the_report_carries_every_code_an_object_can_have(capsys, tmp_path):
     only_for_check = {"in-recycle-bin"}  # a deleted object of the name asked for: the report lists live ones
     # AD's, with an export beside the tenant (test_audit.py); will-conflict-in-cloud: the audit's alone
     only_from_ad = {"duplicate-in-ad", "will-conflict-in-cloud", "not-in-ad", "anchor-mismatch"}
-    assert blocking | allowing == set(CODES) - only_for_check - only_from_ad
+    only_from_server = {"import-error", "pending-export", "disconnector", "not-in-connector-space",
+                        "sync-cycle-disabled", "staging-mode", "single-object-sync"}  # test_server_evidence.py
+    assert blocking | allowing == set(CODES) - only_for_check - only_from_ad - only_from_server
     assert "soft-match-candidate" not in blocking and "soft-match-blocked" not in allowing
 
 
@@ -295,7 +297,7 @@ def test_a_loopback_url_never_gets_the_default_profiles_sign_in(capsys, tmp_path
     monkeypatch.setenv("SYNCDASH_CONFIG", str(config))
     with serving(GraphEmulator(TenantStore(build_demo_tenant(datetime.now(timezone.utc))))) as url:
         code, out, err = run(capsys, "report", "--graph-url", url)
-    assert code == 1 and "29 objects with sync errors" in out and err == ""
+    assert code == 1 and f"{DEMO_GRAPH_IN_ERROR} objects with sync errors" in out and err == ""
     code, _, err = run(capsys, "report", "--graph-url", "https://graph.example.net/v1.0")
     assert code == 2 and "is not the Graph of profile 'contoso' (graph.microsoft.com)" in err
 
@@ -356,5 +358,5 @@ def test_the_streamed_json_report_is_exactly_the_indented_document(capsys):
     whole); what comes out is still one JSON document, formatted as json.dumps would."""
     code, out, _ = run(capsys, "--demo", "report", "--format", "json")
     document = json.loads(out)
-    assert code == 1 and len(document["objects"]) == DEMO_IN_ERROR
+    assert code == 1 and len(document["objects"]) == DEMO_IN_ERROR + DEMO_SERVER_IN_ERROR
     assert out.rstrip("\n") == json.dumps(document, indent=2, ensure_ascii=False)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from factories import DEMO_GRAPH_IN_ERROR, DEMO_IN_ERROR
+from factories import DEMO_GRAPH_IN_ERROR, DEMO_IN_ERROR, DEMO_SERVER_IN_ERROR
 
 from syncdash.cli import main
 from syncdash.emulator.arm_adapter import EMULATED_ARM_URL, emulated_session
@@ -50,7 +50,7 @@ def _read(emulator: HealthEmulator):
 def test_the_demo_report_carries_every_error_type_with_both_sides(capsys):
     code, out, _ = run(capsys, "--demo", "report", "--format", "json")
     report = json.loads(out)
-    assert code == 1 and len(report["objects"]) == DEMO_IN_ERROR
+    assert code == 1 and len(report["objects"]) == DEMO_IN_ERROR + DEMO_SERVER_IN_ERROR
     assert report["sources"][0] == {"name": "graph", "state": "read", "reason": None, "asOf": None}
     health = report["sources"][1]
     assert health["name"] == "connect-health" and health["state"] == "read" and health["asOf"]
@@ -60,8 +60,10 @@ def test_the_demo_report_carries_every_error_type_with_both_sides(capsys):
     on_premises = {"duplicate-in-ad", "not-in-ad", "anchor-mismatch"}  # the demo's AD export answers these
     assert all(f["source"] == ("connect-health" if f["code"] in ("export-error", "existing-object-conflict")
                                else "ad" if f["code"] in on_premises or f["message"].startswith("on-premises ")
-                               else "graph") for o in report["objects"] for f in o["findings"])
-    absent = {o["userPrincipalName"]: o for o in report["objects"] if not o["inEntra"]}
+                               else "graph") for o in report["objects"] for f in o["findings"]
+               if f["source"] != "server")  # the demo's Connect server files: test_server_evidence.py
+    absent = {o["userPrincipalName"]: o for o in report["objects"] if not o["inEntra"]
+              and any(f["source"] == "connect-health" for f in o["findings"])}
     assert set(absent) == {HEALTH_SCENARIOS[name] for name in ("health-invalid-soft-match",
                                                                  "health-object-type-mismatch",
                                                                  "health-data-validation")}
@@ -192,7 +194,7 @@ def test_over_loopback_a_separate_resource_manager_is_read_with_no_token(capsys,
 def test_no_health_and_a_profile_switch_off_read_graph_alone(capsys, tmp_path):
     code, out, _ = run(capsys, "--demo", "--no-health", "report", "--format", "json")
     report = json.loads(out)
-    assert len(report["objects"]) == DEMO_GRAPH_IN_ERROR and report["sources"][1]["state"] == "off"
+    assert len(report["objects"]) == DEMO_GRAPH_IN_ERROR + DEMO_SERVER_IN_ERROR and report["sources"][1]["state"] == "off"
     assert "--no-health" in report["sources"][1]["reason"]
 
 

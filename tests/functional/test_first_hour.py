@@ -87,30 +87,30 @@ def test_ticks_and_notes_travel_into_check_and_report(capsys, monkeypatch):
     object_id = json.loads(capsys.readouterr().out)["object"]["id"]
     store = Store(cache=False)
     when = datetime(2026, 11, 30, 9, 15, tzinfo=timezone.utc)
-    store.set_tick("demo", object_id, "1:service-manager-operations", True, at=when)
+    store.set_tick("demo", object_id, "1:m365-sync-status", True, at=when)
     store.set_note("demo", object_id, "INC-4711: asked the AD team to remove the alias")
     store.close()
 
     main(["--demo", "check", upn, "--format", "json"])
     result = json.loads(capsys.readouterr().out)
     manual = {m["key"]: m for m in result["steps"][0]["manual"]}
-    assert manual["service-manager-operations"]["done"] is True
-    assert manual["service-manager-operations"]["doneAt"] == "2026-11-30T09:15:00Z"
-    assert manual["m365-sync-status"]["done"] is False and manual["m365-sync-status"]["doneAt"] is None
+    assert manual["m365-sync-status"]["done"] is True
+    assert manual["m365-sync-status"]["doneAt"] == "2026-11-30T09:15:00Z"
+    assert manual["connect-health"]["done"] is False and manual["connect-health"]["doneAt"] is None
     assert result["object"]["note"].startswith("INC-4711")
 
     main(["--demo", "check", upn])
     text = capsys.readouterr().out
-    assert "note: INC-4711" in text and "[x] Synchronization Service Manager" in text and "(done 2026-11-30 09:15 UTC)" in text
+    assert "note: INC-4711" in text and "[x] Microsoft 365 admin center" in text and "(done 2026-11-30 09:15 UTC)" in text
 
     main(["--demo", "report", "--format", "json"])
     megan = next(o for o in json.loads(capsys.readouterr().out)["objects"] if o["id"] == object_id)
-    assert megan["note"].startswith("INC-4711") and megan["done"][0]["key"] == "service-manager-operations"
+    assert megan["note"].startswith("INC-4711") and megan["done"][0]["key"] == "m365-sync-status"
     main(["--demo", "report", "--format", "markdown"])
     assert "**note**: INC-4711" in capsys.readouterr().out
     main(["--demo", "report", "--format", "csv"])
     out = capsys.readouterr().out
-    assert "INC-4711" in out and "service-manager-operations 2026-11-30T09:15:00Z" in out
+    assert "INC-4711" in out and "m365-sync-status 2026-11-30T09:15:00Z" in out
     monkeypatch.delenv("COLUMNS", raising=False)
     main(["--demo", "report"])  # the table: a NOTE column (a line a row, to a pipe)
     out = capsys.readouterr().out
@@ -385,7 +385,7 @@ def test_the_report_opens_with_the_summary(capsys):
     main(["--demo", "report"])
     out = capsys.readouterr().out
     summary = next(line for line in out.splitlines() if "▇" in line)
-    assert summary.startswith("proxy ") and "export" in summary and "28 users" in out  # wrapped where narrow
+    assert summary.startswith("proxy ") and "export" in summary and "30 users" in out  # wrapped where narrow
     main(["--demo", "report", "--format", "markdown"])
     assert "proxy 21 ▇" in capsys.readouterr().out
 

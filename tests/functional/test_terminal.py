@@ -11,7 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from factories import DEMO_IN_ERROR
+from factories import DEMO_IN_ERROR as HEALTH_IN_ERROR
+from factories import DEMO_SERVER_IN_ERROR
+
+#: `syncdash --demo` reads every source: Graph, Connect Health, AD and the server files.
+IN_ERROR = HEALTH_IN_ERROR + DEMO_SERVER_IN_ERROR
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 
@@ -93,17 +97,17 @@ def terminal(request, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_the_demo_runs_in_a_real_terminal(terminal):
     screen = terminal.wait_for("complete")
-    assert "Contoso" in screen and f"Objects with sync errors ({DEMO_IN_ERROR}/{DEMO_IN_ERROR})" in screen
+    assert "Contoso" in screen and f"Objects with sync errors ({IN_ERROR}/{IN_ERROR})" in screen
     assert "KIND" in screen and "Quit" in screen
     lines = screen.splitlines()
     assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
 
     terminal.keys("/")
     terminal.keys("-l", "wilber")
-    screen = terminal.wait_for(f"(2/{DEMO_IN_ERROR})")
+    screen = terminal.wait_for(f"(2/{IN_ERROR})")
     assert "Alex Wilber" in screen
     terminal.keys("Escape")
-    terminal.wait_for(f"({DEMO_IN_ERROR}/{DEMO_IN_ERROR})")
+    terminal.wait_for(f"({IN_ERROR}/{IN_ERROR})")
 
     terminal.keys("Tab")
     screen = terminal.wait_for("Identity")
@@ -137,7 +141,7 @@ def test_the_first_hour_reads_well_at_both_sizes(tmp_path, size):
         assert "proxy" in screen and "▇" in screen  # the summary bars
         term.keys("/")
         term.keys("-l", "isaiah.langer")
-        term.wait_for(f"(1/{DEMO_IN_ERROR})")
+        term.wait_for(f"(1/{IN_ERROR})")
         term.keys("Enter", "Tab", "Tab")
         term.wait_for("Checklist:")
         for _ in range(12):  # down the checklist to a finding with a suggestion

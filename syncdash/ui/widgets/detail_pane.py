@@ -15,9 +15,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from syncdash.diagnose.export_errors import REPORTED_BY
 from syncdash.model import DirectoryObject, ExportError, ObjectFacts
 from syncdash.onprem import OnPremisesFacts
 from syncdash.sanitize import safe_text
+from syncdash.sync_server import ConnectorObject, ServerFacts
 from syncdash.ui.keys import moves
 from syncdash.ui.widgets.wrapping import Tokens
 
@@ -141,8 +143,45 @@ def _active_directory(obj: DirectoryObject, ad: OnPremisesFacts) -> RenderableTy
     return _section(title, rows)
 
 
+def _space_rows(name: str, side: ConnectorObject) -> list[tuple[str, object]]:
+    joined = {True: "joined", False: "a disconnector (joined to nothing)", None: "not in the file"}[side.joined]
+    rows: list[tuple[str, object]] = [(f"{name} connector space", side.dn), ("  join", joined + (
+        f", metaverse {side.mv_id}" if side.mv_id else ""))]
+    if side.pending is not None:
+        rows.append(("  pending export", side.pending.describe()))
+    for error in (side.export_error, side.import_error):
+        if error is not None:
+            retried = f", retried {error.retry_count}×" if error.retry_count else ""
+            rows.append((f"  last {error.stage} error", f"{error.error_type} {_value(error.occurred)}{retried}"
+                         + (f": {error.detail}" if error.detail else "")))
+    if side.lineage:
+        rows.append(("  sync rules", "\n".join(side.lineage)))
+    return rows
+
+
+def _connect_server(server: ServerFacts) -> RenderableType:
+    """The object as the Connect server's files show it: its connector-space objects,
+    join state, what the next export sends and the last error, with the files' age."""
+    oldest = min((f.as_of for f in server.files), default=None)
+    title = f"Connect server  ({len(server.files)} files, as of {_value(oldest)})"
+    rows: list[tuple[str, object]] = []
+    for name, side in (("AD", server.ad), ("Entra", server.entra)):
+        if side is not None:
+            rows += _space_rows(name, side)
+    if server.ad is None and server.ad_dn:
+        rows.append(("AD connector space", "not in it (filtered)" if server.ad_covered else "no complete export read"))
+    if server.sync is not None:
+        rows.append(("single-object sync", f"{server.sync.status or 'no status'} {_value(server.sync.started)}"
+                     + (f": {server.sync.reason}" if server.sync.reason else "")))
+    if server.scheduler is not None:
+        s = server.scheduler
+        rows.append(("scheduler", f"sync cycle {'on' if s.sync_cycle_enabled else 'off'}, staging "
+                     f"{'on' if s.staging_mode else 'off'}, next {_value(s.next_run)}"))
+    return _section(title, rows) if rows else _block(title, "the files hold nothing about this object")
+
+
 def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, show_xml: bool,
-                  on_premises: OnPremisesFacts | None = None) -> RenderableType:
+                  on_premises: OnPremisesFacts | None = None, server: ServerFacts | None = None) -> RenderableType:
     parts: list[RenderableType] = [
         Text(f"{safe_text(obj.display_name)}  ({obj.kind.value}, {_sync_state(obj)})", style="bold"),
         _section("Identity", [
@@ -161,6 +200,8 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
     ]
     if on_premises is not None:
         parts.append(_active_directory(obj, on_premises))
+    if server is not None:
+        parts.append(_connect_server(server))
     errors = [(f"{e.category} on {e.property_raw}", f"{e.value}  (since {_value(e.occurred)})")
               for e in obj.provisioning_errors]
     for service in obj.service_errors:
@@ -173,7 +214,8 @@ def render_detail(obj: DirectoryObject, facts: ObjectFacts | None, note: str, sh
         parts.append(_errors(title, errors))
     if obj.export_errors:
         where = "" if obj.in_entra else "  — not in Entra ID: its export failed"
-        parts.append(Group(Text(f"Export errors (Connect Health){where}", style="bold underline"),
+        reporters = ", ".join(dict.fromkeys(REPORTED_BY.get(e.source, e.source) for e in obj.export_errors))
+        parts.append(Group(Text(f"Export errors ({reporters}){where}", style="bold underline"),
                            *(_export_error(e) for e in obj.export_errors)))
     holders = sorted({h.id: h for found in (facts.holders.values() if facts else ()) for h in found}.values(),
                      key=lambda h: h.display_name.casefold())

@@ -1,0 +1,130 @@
+"""The Connect server's files in ``check``, ``report``, ``import`` and ``collect-script``,
+as a script or an admin runs them: findings marked ``"source": "server"``, objects only
+the server knows, the files' age, and bad files refused in one line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from syncdash.cli import main
+from syncdash.emulator.scenarios.demo import build_demo_tenant
+from syncdash.emulator.scenarios.server_demo import write_demo_server_files
+
+
+@pytest.fixture
+def server_files(tmp_path: Path) -> Path:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    now = datetime.now(timezone.utc)
+    write_demo_server_files(build_demo_tenant(now), now, folder)
+    return folder
+
+
+def _run(capsys, *args: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def, type-arg]
+    code = main([*args, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _server_findings(result: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [f for step in result["steps"] for f in step["findings"] if f["source"] == "server"]
+
+
+def test_an_object_whose_first_export_failed_is_known_by_the_server_alone(capsys, server_files):
+    files = sorted(str(p) for p in server_files.iterdir())
+    code, result = _run(capsys, "check", "CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com", "--demo",
+                        "--server-evidence", *files)
+    assert code == 1
+    assert result["object"]["id"] is None and result["object"]["inEntra"] is False
+    assert result["object"]["distinguishedName"] == "CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com"
+    export = next(f for f in _server_findings(result) if f["code"] == "export-error")
+    assert export["errorType"] == "AttributeValueMustBeUnique" and export["value"] == "smtp:sales@contoso.com"
+    [holder] = export["related"]
+    assert holder["displayName"] == "Sales Team" and holder["id"]  # ObjectIdInConflict, as Graph knows it
+    assert {"pending-export"} <= {f["code"] for f in _server_findings(result)}
+    server = next(s for s in result["sources"] if s["name"] == "server")
+    assert server["state"] == "read" and server["asOf"] and "2 h old" in server["read"]
+
+
+def test_the_report_lists_server_only_objects_and_every_server_finding(capsys, server_files):
+    code, result = _run(capsys, "report", "--demo", "--server-evidence", str(server_files))
+    assert code == 1
+    alone = {o["distinguishedName"]: o for o in result["objects"] if not o["inEntra"]}
+    assert {"CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com", "CN=Ana Lima,OU=New Hires,DC=contoso,DC=com"} <= set(alone)
+    assert all(o["id"] is None for o in alone.values())
+    codes = {(f["code"], f["source"]) for o in result["objects"] for f in o["findings"]}
+    assert {("export-error", "server"), ("import-error", "server"), ("existing-object-conflict", "server")} <= codes
+    assert any(s["name"] == "server" and s["asOf"] for s in result["sources"])
+
+
+def test_the_server_answers_why_an_ad_object_is_not_synchronizing(capsys, server_files):
+    code, result = _run(capsys, "check", "omar.haddad@contoso.com", "--demo", "--server-evidence", str(server_files))
+    codes = {f["code"] for f in _server_findings(result)}
+    assert code == 1 and {"not-in-connector-space", "single-object-sync"} <= codes
+    failed = next(f for f in _server_findings(result) if f["code"] == "single-object-sync")
+    assert "Group filtering is enabled" in failed["message"] and failed["severity"] == "error"
+    manual = {m["key"]: m for step in result["steps"] for m in step["manual"]}
+    assert "not in the AD connector space" in manual["connector-space"]["answered"]
+    assert "Failure" in manual["troubleshooter"]["answered"]
+    assert "sync cycle enabled" in manual["scheduler"]["answered"]
+
+
+def test_a_staging_server_and_a_disabled_cycle_are_said_for_every_object(capsys, tmp_path):
+    scheduler = tmp_path / "scheduler.json"
+    scheduler.write_text(json.dumps({"SyncCycleEnabled": False, "StagingModeEnabled": True}))
+    code, result = _run(capsys, "check", "daniel.kim@contoso.com", "--demo", "--server-evidence", str(scheduler))
+    codes = {f["code"] for f in _server_findings(result)}
+    assert code == 1 and {"staging-mode", "sync-cycle-disabled"} <= codes
+    manual = {m["key"]: m for step in result["steps"] for m in step["manual"]}
+    assert manual["connector-space"]["answered"] is None  # no csexport: stays manual, saying why
+    assert "no complete csexport of the AD connector" in manual["connector-space"]["text"]
+
+
+def test_a_file_that_is_not_the_servers_is_one_line_and_exit_2(capsys, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("nothing to see\n")
+    assert main(["check", "daniel.kim@contoso.com", "--demo", "--server-evidence", str(notes)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "notes.txt" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_imported_files_are_used_by_later_runs_listed_with_their_age_and_forgotten(capsys, server_files):
+    assert main(["import", str(server_files), "--demo"]) == 0
+    assert "imported scheduler.json (scheduler" in capsys.readouterr().out
+    assert main(["import", "--list", "--demo"]) == 0
+    listed = capsys.readouterr().out
+    assert "csexport-contoso.com.xml\tcsexport" in listed and "2 h old" in listed
+    code, result = _run(capsys, "check", "CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com", "--demo")
+    assert result["object"]["inEntra"] is False  # no --server-evidence: the imported files answer
+    assert main(["import", "--forget", "scheduler.json", "--demo"]) == 0
+    capsys.readouterr()
+    assert main(["import", "--list", "--demo"]) == 0
+    assert "scheduler.json" not in capsys.readouterr().out
+    assert main(["import", "--forget", "--demo"]) == 0
+    assert main(["import", "--forget", "gone.json", "--demo"]) == 2
+    assert "not imported" in capsys.readouterr().err
+
+
+def test_a_bad_file_in_an_import_copies_nothing(capsys, server_files, tmp_path):
+    (server_files / "zz-notes.txt").write_text("not evidence")
+    assert main(["import", str(server_files), "--demo"]) == 2
+    assert "zz-notes.txt" in capsys.readouterr().err
+    assert main(["import", "--list", "--demo"]) == 0
+    assert "no server files imported" in capsys.readouterr().out
+
+
+def test_the_collect_script_reads_only_and_quotes_what_the_admin_gives(capsys, tmp_path):
+    output = tmp_path / "collect.ps1"
+    assert main(["collect-script", "--object", "CN=O'Brien\\, Pat,OU=Users,DC=contoso,DC=com",
+                 "--output", str(output)]) == 0
+    script = output.read_text(encoding="utf-8")
+    assert script.startswith("\ufeff")  # Windows PowerShell 5.1 reads it as UTF-8
+    assert "csexport.exe" in script and "Get-ADSyncScheduler" in script and "Export-ADSyncToolsAadDisconnectors" in script
+    assert "'CN=O''Brien\\, Pat,OU=Users,DC=contoso,DC=com'" in script
+    assert "Invoke-ADSyncSingleObjectSync -DistinguishedName $Dn -StagingMode" in script
+    for write in ("Set-ADSync", "Remove-ADSync", "Start-ADSyncSyncCycle", "Set-AD"):
+        assert write not in script
+    assert main(["collect-script", "--object", "CN=x\n$(evil)"]) == 2
