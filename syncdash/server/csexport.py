@@ -83,7 +83,7 @@ def _pending(elem: Element) -> PendingExport | None:
     for attr in (*delta.findall("attr"), *delta.findall("dn-attr")):
         values = [(value.get("operation"), value.text or "") for value in attr.iter("value")]
         values += [(value.get("operation"), value.findtext("dn") or "") for value in attr.iter("dn-value")]
-        operation = attr.get("operation") or delta.get("operation", "")
+        operation = attr.get("operation") or delta.get("operation") or ""
         if any(op for op, _ in values):  # an update of a multi-valued attribute: each value its own
             for op in ("add", "delete"):
                 chosen = tuple(v for o, v in values if o == op)
