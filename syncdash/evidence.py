@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from syncdash.model import DirectoryObject, ExportError, HealthNote, SourceStatus, kind_named
+from syncdash.model import DirectoryObject, ExportError, HealthNote, ObjectKind, SourceStatus, kind_named
 from syncdash.onprem import OnPremisesDirectory
 from syncdash.sync_server import ServerIndex
 
@@ -64,14 +64,19 @@ def attach(objects: list[DirectoryObject], errors: tuple[ExportError, ...]) -> l
     by_anchor = {obj.immutable_id: obj.id for obj in live if obj.immutable_id}
     by_dn = {obj.distinguished_name.casefold(): obj.id for obj in live if obj.distinguished_name}
     by_upn = {obj.on_premises_upn.casefold(): obj.id for obj in live if obj.on_premises_upn}
+    # Graph gives a synced contact no anchor and no DN: its mail is how it is known
+    by_contact_mail = {obj.mail.casefold(): obj.id for obj in live
+                       if obj.kind is ObjectKind.CONTACT and obj.sync_enabled and obj.mail}
     joined: dict[str, list[ExportError]] = {}
     alone: dict[str, list[ExportError]] = {}
     for error in errors:
         side = error.incoming
         dn = side.distinguished_name or error.dn
         upn = side.on_premises_upn or side.user_principal_name
+        mail = side.mail if kind_named(side.object_type) is ObjectKind.CONTACT else None
         found = ((side.source_anchor and by_anchor.get(side.source_anchor))
-                 or (dn and by_dn.get(dn.casefold())) or (upn and by_upn.get(upn.casefold())))
+                 or (dn and by_dn.get(dn.casefold())) or (upn and by_upn.get(upn.casefold()))
+                 or (mail and by_contact_mail.get(mail.casefold())))
         if found:
             joined.setdefault(found, []).append(error)
         else:

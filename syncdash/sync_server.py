@@ -255,7 +255,10 @@ class ServerIndex:
         self._by_cloud_id: dict[str, ConnectorObject] = {}
         self._ad_by_guid: dict[str, ConnectorObject] = {}
         self._by_mv: dict[tuple[str, str], ConnectorObject] = {}
+        self._by_upn: dict[tuple[str, str], ConnectorObject] = {}
         for obj in merged.values():
+            if obj.upn:
+                self._by_upn.setdefault((obj.connector, obj.upn.casefold()), obj)
             if obj.connector == ENTRA:
                 if obj.anchor:
                     self._by_anchor.setdefault(obj.anchor, obj)
@@ -316,6 +319,8 @@ class ServerIndex:
         for name in names:
             ad = ad or self._objects.get(_key(AD, name))
             entra = entra or self._objects.get(_key(ENTRA, name))
+        if obj is None and ad is None and entra is None:  # asked by UPN: what the server last synced
+            ad, entra = self._by_upn.get((AD, query.strip().casefold())), self._by_upn.get((ENTRA, query.strip().casefold()))
         if ad is None and entra is not None:
             ad = self.ad_twin(entra)
         if entra is None and ad is not None:

@@ -90,6 +90,17 @@ def _demo_ad() -> Any:
     return ActiveDirectory(lambda: demo_ad_entries(FROZEN_NOW), (ORIGIN,), every=None)
 
 
+def _demo_server(folder: Any) -> Any:
+    """The demo's Connect server files (written for the frozen demo tenant), read as an
+    admin's are."""
+    from syncdash.emulator.scenarios.demo import build_demo_tenant
+    from syncdash.emulator.scenarios.server_demo import write_demo_server_files
+    from syncdash.server.source import from_files
+
+    folder.mkdir(exist_ok=True)
+    return from_files(write_demo_server_files(build_demo_tenant(FROZEN_NOW), FROZEN_NOW, folder))
+
+
 @pytest.fixture
 def dashboard(tmp_path) -> Callable[..., Dashboard]:
     """``dashboard(tenant=None, faults=None, theme=None, store_dir=None)`` → an unstarted
@@ -102,7 +113,7 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
     def make(tenant: dict[str, Any] | None = None, faults: Faults | None = None, theme: str | None = None,
              store_dir: Any = None, keymap: dict[str, str] | None = None, profiles: Any = None,
              on_first_frame: Any = None, emulator: GraphEmulator | None = None, health: bool = False,
-             ad: bool = False) -> Dashboard:
+             ad: bool = False, server: bool = False) -> Dashboard:
         if emulator is None:  # another run of the app against the same tenant reuses one
             emulator = GraphEmulator(TenantStore(tenant if tenant is not None else build_demo_tenant(FROZEN_NOW)),
                                      faults)
@@ -121,11 +132,12 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
 
             session = emulated_session(HealthEmulator(emulator.store))
             health_source = ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=session))
-            return (health_source, _demo_ad()) if ad else (health_source,)
+            sources = (health_source, _demo_ad()) if ad else (health_source,)
+            return (*sources, _demo_server(tmp_path / "server-files")) if server else sources
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,
                           theme=theme, keymap=keymap, theme_dirs=shipped_theme_dirs(), profiles=profiles,
-                          on_first_frame=on_first_frame, evidence=evidence if health or ad else None)
+                          on_first_frame=on_first_frame, evidence=evidence if health or ad or server else None)
         return Dashboard(app, emulator, store)
 
     return make

@@ -27,9 +27,14 @@ class ErrorType:
     fix: str
 
 
+_HEALTH_LAG = "; Connect Health's report shows the change within 30 minutes."
 _SAME_FIX = ("Decide which object should keep the value, remove it from the other in that object's source "
-             "directory (on-premises AD for a synced object), and let the next sync export it; Connect Health's "
-             "report shows the change within 30 minutes.")
+             "directory (on-premises AD for a synced object), and let the next sync export it" + _HEALTH_LAG)
+
+
+def _fix(fix: str, source: str) -> str:
+    """A fix as its reporter shows it: the server's error clears at its next export run."""
+    return fix if source == SOURCE else fix.replace(_HEALTH_LAG, "; the error clears at the server's next export run.")
 
 ERROR_TYPES: dict[str, ErrorType] = {
     "AttributeValueMustBeUnique": ErrorType(
@@ -130,7 +135,7 @@ def step_one_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]
             f"{when(error.first_occurred or error.occurred)}{retried}"
             + (f", last {when(error.occurred)}" if error.occurred and error.occurred != error.first_occurred else "")
             + f": {IMPORT_MEANING if importing else kind.meaning}.{detail}",
-            IMPORT_FIX if importing else kind.fix, attribute=error.attribute, value=error.value,
+            IMPORT_FIX if importing else _fix(kind.fix, error.source), attribute=error.attribute, value=error.value,
             related=(related,) if related else (), powershell=None if importing else _suggestion(obj, error),
             source=error.source, error_type=error.error_type,
         ))
@@ -178,7 +183,8 @@ def step_two_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]
             f"{reporter[0].upper()}{reporter[1:]}: {error.attribute} {error.value!r} is held by the existing object "
             f"{related.describe()}" + (f" (id {related.id})" if related.id and error.existing_id else "")
             + (f" at {related.distinguished_name}" if related.distinguished_name else ""),
-            _SAME_FIX, attribute=error.attribute, value=error.value, related=(related,), source=error.source,
+            _fix(_SAME_FIX, error.source), attribute=error.attribute, value=error.value, related=(related,),
+            source=error.source,
             error_type=error.error_type,
         ))
     return found

@@ -28,8 +28,14 @@ def describe(index: ServerIndex, now: datetime) -> str:
 
 
 def _notes(index: ServerIndex) -> tuple[HealthNote, ...]:
-    return tuple(HealthNote("warning", f"server file {f.origin} read in part: {f.partial}")
-                 for f in index.files if f.partial)
+    """Lines for the header: a file read only in part, and a server that exports nothing."""
+    notes = [HealthNote("warning", f"server file {f.origin} read in part: {f.partial}") for f in index.files if f.partial]
+    scheduler = index.scheduler
+    if scheduler is not None and scheduler.staging_mode:
+        notes.append(HealthNote("error", "the Connect server's files come from a staging server: it exports nothing"))
+    if scheduler is not None and (scheduler.sync_cycle_enabled is False or scheduler.suspended):
+        notes.append(HealthNote("error", "the Connect server runs no sync cycle (Get-ADSyncScheduler)"))
+    return tuple(notes)
 
 
 class ServerEvidence:

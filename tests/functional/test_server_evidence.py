@@ -128,3 +128,40 @@ def test_the_collect_script_reads_only_and_quotes_what_the_admin_gives(capsys, t
     for write in ("Set-ADSync", "Remove-ADSync", "Start-ADSyncSyncCycle", "Set-AD"):
         assert write not in script
     assert main(["collect-script", "--object", "CN=x\n$(evil)"]) == 2
+
+
+async def test_the_dashboard_shows_the_servers_view_of_the_chosen_object_and_the_files_age(dashboard):
+    """The detail pane's Connect server section (connector-space DNs, join, pending export,
+    the last export error, sync rules) and the files' age in the header."""
+    from conftest import choose, settle
+    from test_first_hour import rendered
+
+    from syncdash.ui.widgets.detail_pane import DetailPane
+    from syncdash.ui.widgets.status_bar import StatusBar
+
+    app = dashboard(server=True).app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        header = app.query_one(StatusBar).shown.plain
+        assert "Connect server files of 2026-" in header and "(2 h 00 min ago)" in header
+        await choose(app, pilot, "proxy-conflict-user-user")
+        pane = app.query_one(DetailPane)
+        text = rendered(pane.shown, pane.content_region.width)
+        assert "Connect server  (6 files" in text
+        assert "AD connector space" in text and "CN=Isaiah Langer" in text
+        assert "Entra connector space" in text and "CN={" in text and "joined, metaverse" in text
+        assert "last export error" in text and "AttributeValueMustBeUnique" in text and "retried" in text
+        assert "Out to AAD - User Join" in text  # the CS object's lineage
+        assert "Export errors (Connect Health, the Connect server)" in text
+        assert "(the Connect server, " in text and "retried 96 times; conflicting cloud" in text
+
+
+def test_disconnectors_on_either_side_are_named_with_where_they_are(capsys, server_files):
+    """Lab Admin is in the AD connector space but no inbound rule's scope; Patti Fernandez's
+    cloud user (in the recycle bin) is an Entra connector object joined to nothing."""
+    code, result = _run(capsys, "check", "labadmin@contoso.local", "--demo", "--server-evidence", str(server_files))
+    [ad_side] = [f for f in _server_findings(result) if f["code"] == "disconnector"]
+    assert code == 1 and "CN=Lab Admin,OU=New Hires" in ad_side["message"] and "in the AD connector space" in ad_side["message"]
+    code, result = _run(capsys, "check", "patti.fernandez@contoso.com", "--demo", "--server-evidence", str(server_files))
+    [entra_side] = [f for f in _server_findings(result) if f["code"] == "disconnector"]
+    assert "Entra connector object CN={" in entra_side["message"] and "joined to no on-premises object" in entra_side["message"]

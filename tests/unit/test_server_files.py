@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from syncdash.server import csexport
 from syncdash.server.reading import file_kind, read_server_files
@@ -223,3 +225,61 @@ def test_the_disconnector_csv_is_read_with_or_without_the_type_line(tmp_path):
     assert file_kind(path) == "disconnectors"
     [obj] = read_server_files([path]).objects()
     assert (obj.connector, obj.joined, obj.anchor, obj.upn) == (ENTRA, False, ANCHOR, "old@contoso.com")
+
+
+def test_a_gigabyte_json_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as out:
+        out.write(b'{"DistinguishedName": "' + b"x" * 8192)
+        out.truncate(1024 * 1024 * 1024)  # sparse: a gigabyte on disk costs nothing here
+    with pytest.raises(BadServerFile, match="1024 MB JSON file"):
+        read_server_files([path])
+
+
+def test_a_csexport_of_pending_exports_only_proves_no_absence(tmp_path):
+    only_pending = CSEXPORT.replace('<connector>1</connector>', '')
+    index = read_server_files([_write(tmp_path, "pending.xml", only_pending.replace(
+        f'<cs-object cs-dn="{AD_DN}"', '<cs-object cs-dn="x" ').replace("<import-errordetail", "<ignored"))])
+    [read] = index.files
+    assert read.filtered and index.covering(AD) is None and index.covering(ENTRA) is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=len(CSEXPORT.encode("utf-8"))),
+       flips=st.lists(st.tuples(st.integers(min_value=0, max_value=len(CSEXPORT) - 1), st.binary(min_size=1, max_size=3)),
+                      max_size=4))
+def test_any_damaged_csexport_is_read_in_part_or_refused_in_one_line(tmp_path, cut, flips):
+    data = bytearray(CSEXPORT.encode("utf-8")[:cut])
+    for at, junk in flips:
+        data[at:at + len(junk)] = junk
+    path = _write(tmp_path, "damaged.xml", bytes(data))
+    try:
+        index = read_server_files([path])
+    except BadServerFile as refused:
+        assert "\n" not in str(refused) and "damaged.xml" in str(refused)
+    else:
+        assert all(f.partial is None or "\n" not in f.partial for f in index.files)
+
+
+def test_a_cs_objects_serialized_xml_adds_its_pending_export(tmp_path):
+    """Get-ADSyncCSObject's SerializedXml is the object's own csexport XML: what the next
+    export sends comes from there when the JSON's properties do not say."""
+    one = CSEXPORT[CSEXPORT.index("<cs-object "):CSEXPORT.index("</cs-object>") + len("</cs-object>")]
+    data = {"DistinguishedName": ENTRA_DN, "ConnectorId": "b891884f-051e-4a83-95af-2544101c9083",
+            "ObjectType": "user", "ConnectedMVObjectId": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "SerializedXml": f"<cs-objects>{one}</cs-objects>"}
+    [obj] = read_server_files([_write(tmp_path, "cs.json", json.dumps(data))]).objects()
+    assert obj.pending is not None and obj.pending.operation == "update" and obj.joined
+    assert obj.export_error is not None and obj.export_error.retry_count == 3
+
+
+def test_the_server_files_header_lines_say_when_nothing_is_exported(tmp_path):
+    import asyncio
+    from datetime import datetime, timezone
+
+    from syncdash.server.source import from_files
+
+    path = _write(tmp_path, "scheduler.json", json.dumps({"SyncCycleEnabled": True, "StagingModeEnabled": True}))
+    evidence = asyncio.run(from_files([path]).read(datetime.now(timezone.utc)))
+    assert evidence.status.state.value == "read" and evidence.status.as_of is not None
+    assert [note.level for note in evidence.notes] == ["error"] and "staging" in evidence.notes[0].text

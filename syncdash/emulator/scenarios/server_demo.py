@@ -269,10 +269,10 @@ def _disconnectors(tenant: dict[str, Any]) -> str:
     object that was deleted (it sits in the recycle bin, joined to nothing)."""
     rows = ['"UserPrincipalName","Mail","SourceAnchor","DistinguishedName","CsObjectId","ObjectType","ConnectorId",'
             '"CloudAnchor"']
-    for item in tenant["deletedItems"][:1]:
-        anchor = item.get("onPremisesImmutableId")
-        if anchor:
-            upn = item.get("userPrincipalName") or ""
+    for item in tenant["deletedItems"]:
+        anchor, upn = item.get("onPremisesImmutableId"), item.get("userPrincipalName") or ""
+        if anchor and item.get("displayName") == "Patti Fernandez":  # gone from AD, her cloud user deleted
+            upn = upn[len(item["id"].replace("-", "")):]  # as synced, without the recycle bin's prefix
             rows.append(f'"{upn}","{item.get("mail") or ""}","{anchor}","{_entra_dn(anchor)}",'
                         f'"{_guid("cs:" + anchor)}","user","b891884f-051e-4a83-95af-2544101c9083","User_{item["id"]}"')
     return "\r\n".join(rows) + "\r\n"

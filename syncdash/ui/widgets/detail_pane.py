@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from syncdash.diagnose.export_errors import REPORTED_BY
-from syncdash.model import DirectoryObject, ExportError, ObjectFacts
+from syncdash.model import DirectoryObject, ExportError, ObjectFacts, OnPremisesSide
 from syncdash.onprem import OnPremisesFacts
 from syncdash.sanitize import safe_text
 from syncdash.sync_server import ConnectorObject, ServerFacts
@@ -104,16 +104,20 @@ def _export_error(error: ExportError) -> RenderableType:
     """One export error as Connect Health shows it: the incoming object and the existing
     one it collided with, side by side."""
     on = f" on {error.attribute} {error.value}" if error.attribute else ""
-    heading = Text(safe_text(f"{error.error_type}{on}"), style="bold")
+    heading = Text(safe_text(f"{error.error_type}{on}  ({REPORTED_BY.get(error.source, error.source)}, "
+                             f"{error.stage})"), style="bold")
     when = (f"first {_value(error.first_occurred)}, last {_value(error.occurred)}"
+            + (f", retried {error.retry_count} times" if error.retry_count else "")
+            + (f"; conflicting cloud object {error.existing_id}" if error.existing_id else "")
             + (f"; server: {error.server_detail}" if error.server_detail else ""))
     table = Table(show_lines=False, expand=True, box=None)
     table.add_column("")
     table.add_column("incoming (on-premises)", overflow="fold")
-    if error.existing is not None:
+    existing = error.existing if error.existing is not None and error.existing != OnPremisesSide() else None
+    if existing is not None:
         table.add_column("existing (Entra ID)", overflow="fold")
     for name, field in _SIDE_ROWS:
-        sides = [error.incoming, *([error.existing] if error.existing else [])]
+        sides = [error.incoming, *([existing] if existing else [])]
         table.add_row(Text(name, style="bold"), *(Tokens(_value(getattr(side, field))) for side in sides))
     return Group(heading, Padding(Group(Text(_value(when), overflow="fold"), table), (0, 0, 0, 2)))
 

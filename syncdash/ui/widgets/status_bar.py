@@ -16,6 +16,8 @@ from syncdash.ui.rows import age
 from syncdash.ui.state import Freshness
 
 STALE_SYNC = timedelta(hours=2)
+#: The Connect server's files are called old past a day (collect them again).
+STALE_EVIDENCE = timedelta(hours=24)
 SEPARATOR = "  │ "
 MAX_LINES = 3
 
@@ -45,7 +47,7 @@ def _count(count: int, noun: str) -> str:
 _NOTE_RANKS = {"error": 0, "warning": 1, "info": 3}
 
 
-def _sources(tenant: TenantStatus, styles: dict[str, Style]) -> list[tuple[Text | None, int]]:
+def _sources(tenant: TenantStatus, now: datetime, styles: dict[str, Style]) -> list[tuple[Text | None, int]]:
     """Each evidence source beyond Graph (when read, or why not), then the sync health it
     reports: the last export run, each active alert."""
     groups: list[tuple[Text | None, int]] = []
@@ -53,13 +55,23 @@ def _sources(tenant: TenantStatus, styles: dict[str, Style]) -> list[tuple[Text 
         name = SOURCE_TITLES.get(source.name) or safe_text(source.name)
         if source.name == "ad" and source.detail:  # which forests (or exports) were read
             name = safe_text(f"AD {source.detail}")
-        if source.state is SourceState.READ and source.as_of is not None:
+        if source.name == "server" and source.state is SourceState.READ and source.as_of is not None:
+            groups.append(_evidence_age(name, source.as_of, now, styles))
+        elif source.state is SourceState.READ and source.as_of is not None:
             groups.append((Text(f"{name} {source.as_of:%H:%M} UTC"), 3))
         elif source.state is SourceState.UNAVAILABLE:
             groups.append((Text(f"{name} unavailable", style=styles["warning"]), 2))
     for note in tenant.health:
         groups.append((Text(safe_text(note.text), style=styles.get(note.level, "")), _NOTE_RANKS.get(note.level, 3)))
     return groups
+
+
+def _evidence_age(name: str, as_of: datetime, now: datetime, styles: dict[str, Style]) -> tuple[Text | None, int]:
+    """Files brought from the server are as old as when they were made, not when read:
+    how old, a warning past a day."""
+    old = now - as_of > STALE_EVIDENCE
+    return Text(f"{name} of {as_of:%Y-%m-%d %H:%M} UTC ({age(as_of, now)})",
+                style=styles["warning"] if old else ""), 2 if old else 3
 
 
 class StatusBar(Horizontal):
@@ -119,7 +131,7 @@ class StatusBar(Horizontal):
         # in the order shown; on a narrow screen the counts (the list's title has them)
         # and then the time give way first, so the reason for trouble is never cut off
         groups = [(first, 0), (counts_text, 2), (state, 0), (when, 3), (problem, 0), (retry, 1), (why, 0)]
-        groups += _sources(tenant, styles) if tenant is not None else []
+        groups += _sources(tenant, now, styles) if tenant is not None else []
         self._groups = [(text, rank) for text, rank in groups if text is not None]
         self.set_class(freshness.scanning, "-scanning")
         self._flow()
