@@ -147,6 +147,8 @@ class ConnectorObject:
     upn: str | None = None
     mail: str | None = None
     display_name: str | None = None
+    #: Entra connector: the AD DN it came from (its onPremisesDistinguishedName attribute).
+    on_premises_dn: str | None = None
     pending: PendingExport | None = None
     export_error: ServerError | None = None
     import_error: ServerError | None = None
@@ -347,7 +349,8 @@ class ServerIndex:
         entra = obj if obj.connector == ENTRA else self.entra_twin(obj)
         incoming = OnPremisesSide(
             display_name=obj.display_name or (ad.display_name if ad else None),
-            distinguished_name=ad.dn if ad else None, object_guid=ad.anchor if ad else None,
+            distinguished_name=ad.dn if ad else (entra.on_premises_dn if entra else None),
+            object_guid=ad.anchor if ad else None,
             object_type=obj.object_type, user_principal_name=obj.upn or (ad.upn if ad else None),
             mail=obj.mail or (ad.mail if ad else None),
             source_anchor=(entra.anchor if entra else None) or obj.immutable_id, source_of_authority="Active Directory")
@@ -355,7 +358,7 @@ class ServerIndex:
         return ExportError(
             error_type=error.error_type, bucket=error.stage, attribute=attribute, value=value,
             server_detail=error.detail or error.literal, first_occurred=error.first_occurred,
-            occurred=error.occurred, dn=ad.dn if ad else obj.dn, incoming=incoming,
+            occurred=error.occurred, dn=incoming.distinguished_name or obj.dn, incoming=incoming,
             existing=OnPremisesSide() if error.conflict_id or error.stage == "export" and value else None,
             source="server", retry_count=error.retry_count, existing_id=error.conflict_id, stage=error.stage)
 

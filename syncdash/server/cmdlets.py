@@ -9,6 +9,7 @@ matched without regard to case, as PowerShell itself does.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -101,7 +102,8 @@ def cs_object(data: Mapping[str, Any], origin: str) -> ConnectorObject | None:
         cs_id=(text(entry.get("objectid")) or "").strip("{}").lower() or None, joined=joined,
         mv_id=mv if mv and mv != _EMPTY_GUID else None, anchor=anchor, cloud_anchor=first("cloudAnchor"),
         upn=first("userPrincipalName"), mail=first("mail"), display_name=first("displayName"),
-        export_error=_export_error(entry.get("exporterror")), lineage=rules)
+        on_premises_dn=first("onPremisesDistinguishedName"), export_error=_export_error(entry.get("exporterror")),
+        lineage=rules)
     serialized = text(entry.get("serializedxml"))
     if serialized and serialized.lstrip().startswith("<"):
         from_xml = _from_xml(serialized, origin)
@@ -124,7 +126,7 @@ def _export_error(raw: Any) -> Any:
         literal=pick("errorliteral", "errormessage", "message"), code=pick("errorcode", "code"),
         detail=pick("servererrordetail", "errordetail", "detail"), retries=error.get("retrycount"),
         first=pick("firstoccurred", "timefirstoccurred"), last=pick("dateoccurred", "timeoccurred"),
-        extra=extra if isinstance(extra, str) else None)
+        extra=extra if isinstance(extra, str) else json.dumps(extra) if isinstance(extra, (list, dict)) else None)
 
 
 def _minutes(value: Any) -> float | None:

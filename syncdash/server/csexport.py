@@ -184,7 +184,8 @@ def connector_object(elem: Element, origin: str) -> ConnectorObject | None:
         connector=connector, dn=dn, object_type=elem.get("object-type") or (first("objectClass") or ""),
         origin=origin, cs_id=(elem.get("id") or "").strip(_GUID_CHARS).lower() or None, joined=joined, mv_id=mv,
         anchor=anchor, cloud_anchor=first("cloudAnchor"), upn=first("userPrincipalName"), mail=first("mail"),
-        display_name=first("displayName"), pending=_pending(elem), export_error=_error(elem, "export"),
+        display_name=first("displayName"), on_premises_dn=first("onPremisesDistinguishedName"),
+        pending=_pending(elem), export_error=_error(elem, "export"),
         import_error=_error(elem, "import"))
 
 

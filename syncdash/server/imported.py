@@ -27,7 +27,9 @@ from syncdash.sanitize import safe_line
 from syncdash.server.reading import expand, file_kind
 from syncdash.sync_server import BadServerFile
 
-MANIFEST = "manifest.json"
+#: A copy's name never starts with a dot (the dots are dropped), so no file imported can
+#: be named as the manifest, nor as a copy still being written.
+MANIFEST = ".manifest.json"
 
 
 @dataclass(frozen=True, slots=True)

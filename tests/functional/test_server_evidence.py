@@ -165,3 +165,48 @@ def test_disconnectors_on_either_side_are_named_with_where_they_are(capsys, serv
     code, result = _run(capsys, "check", "patti.fernandez@contoso.com", "--demo", "--server-evidence", str(server_files))
     [entra_side] = [f for f in _server_findings(result) if f["code"] == "disconnector"]
     assert "Entra connector object CN={" in entra_side["message"] and "joined to no on-premises object" in entra_side["message"]
+
+
+def test_a_file_named_like_the_manifest_is_imported_as_any_other(capsys, tmp_path):
+    scheduler = tmp_path / ".manifest.json"
+    scheduler.write_text(json.dumps({"SyncCycleEnabled": True, "StagingModeEnabled": False}))
+    assert main(["import", str(scheduler), "--demo"]) == 0
+    capsys.readouterr()
+    assert main(["import", "--list", "--demo"]) == 0
+    assert "manifest.json\tscheduler" in capsys.readouterr().out
+
+
+NEW_ANCHOR = "AAECAwQFBgcICQoLDA0ODw=="
+
+
+def _entra_only(folder: Path) -> Path:
+    """An Entra connector csexport alone: a user whose first export Entra ID refused."""
+    dn = "CN={" + NEW_ANCHOR.encode("ascii").hex().upper() + "}"
+    path = folder / "entra.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><cs-objects><cs-object cs-dn="{dn}" id="{{9}}" object-type="user">'
+        f'<unapplied-export><delta operation="add" dn="{dn}">'
+        '<attr name="userPrincipalName" type="string" multivalued="false"><value>nia.okafor@contoso.com</value></attr>'
+        '<attr name="displayName" type="string" multivalued="false"><value>Nia Okafor</value></attr>'
+        '<attr name="onPremisesDistinguishedName" type="string" multivalued="false">'
+        '<value>CN=Nia Okafor,OU=Staff,DC=contoso,DC=com</value></attr></delta></unapplied-export>'
+        '<export-errordetail first-occurred="2026-11-29 08:00:00.000" date-occurred="2026-11-30 08:00:00.000" '
+        'retry-count="48" error-type="cd-error"><export-status><cd-error><error-code>0x8023134a</error-code>'
+        '<error-literal>InvalidSoftMatch</error-literal><server-error-detail>[UserPrincipalName '
+        'daniel.kim@contoso.com;]</server-error-detail></cd-error></export-status></export-errordetail>'
+        '<connector>1</connector></cs-object></cs-objects>', encoding="utf-8")
+    return path
+
+
+def test_an_entra_connector_export_alone_lists_the_object_entra_id_refused(capsys, tmp_path):
+    code, result = _run(capsys, "report", "--demo", "--server-evidence", str(_entra_only(tmp_path)))
+    [nia] = [o for o in result["objects"] if o["displayName"] == "Nia Okafor"]
+    assert code == 1 and nia["id"] is None and nia["inEntra"] is False
+    assert nia["distinguishedName"] == "CN=Nia Okafor,OU=Staff,DC=contoso,DC=com"
+    [error] = [f for f in nia["findings"] if f["code"] == "export-error"]
+    assert error["source"] == "server" and error["errorType"] == "InvalidSoftMatch"
+    assert error["attribute"] == "userPrincipalName" and error["value"] == "daniel.kim@contoso.com"
+    assert "retried 48 times" in error["message"]
+    code, result = _run(capsys, "check", "nia.okafor@contoso.com", "--demo", "--server-evidence",
+                        str(_entra_only(tmp_path)))
+    assert result["object"]["distinguishedName"] == "CN=Nia Okafor,OU=Staff,DC=contoso,DC=com"
