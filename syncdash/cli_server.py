@@ -28,16 +28,14 @@ def with_server_evidence(source: Source, args: argparse.Namespace) -> Source:
 
     given = getattr(args, "server_evidence", None) or []
     if given:
-        for path in expand(given):
+        files = expand(given)
+        if not files:
+            raise UsageError("syncdash: --server-evidence names no file (the folders are empty)")
+        for path in files:
             file_kind(path)
         return sources.with_server(source, given)
     imported = imported_paths(default_data_dir(), source.key)
     return sources.with_server(source, imported) if imported else source
-
-
-def _age(moment: datetime, now: datetime) -> str:
-    hours = (now - moment).total_seconds() / 3600
-    return f"{hours / 24:.1f} days old — older than 24 h" if hours > 24 else f"{hours:.0f} h old"
 
 
 def run_import(args: argparse.Namespace, source: Source) -> int:
@@ -45,6 +43,7 @@ def run_import(args: argparse.Namespace, source: Source) -> int:
     from syncdash.sanitize import safe_line
     from syncdash.server.imported import forget, import_files, listing
     from syncdash.store import default_data_dir
+    from syncdash.sync_server import evidence_age
 
     data_dir, now = default_data_dir(), datetime.now(timezone.utc)
     chosen = [flag for flag, on in (("FOLDER|FILE", bool(args.paths)), ("--list", args.list),
@@ -57,7 +56,8 @@ def run_import(args: argparse.Namespace, source: Source) -> int:
         if not entries:
             print(f"syncdash: no server files imported for {tenant}")
         for entry in entries:
-            print(f"{safe_line(entry.name)}\t{entry.kind}\t{entry.as_of:%Y-%m-%d %H:%M} UTC\t{_age(entry.as_of, now)}"
+            print(f"{safe_line(entry.name)}\t{safe_line(entry.kind)}\t{entry.as_of:%Y-%m-%d %H:%M} UTC\t"
+                  f"{evidence_age(entry.as_of, now)}"
                   f"\t{entry.size:,} bytes")
         return EXIT_CLEAR
     if args.forget is not None:
@@ -66,7 +66,7 @@ def run_import(args: argparse.Namespace, source: Source) -> int:
         return EXIT_CLEAR
     for entry in import_files(data_dir, source.key, args.paths, now):
         print(f"imported {safe_line(entry.name)} ({entry.kind}, {entry.as_of:%Y-%m-%d %H:%M} UTC, "
-              f"{_age(entry.as_of, now)}) for {tenant}")
+              f"{evidence_age(entry.as_of, now)}) for {tenant}")
     return EXIT_CLEAR
 
 

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from syncdash.model import DirectoryObject, ExportError, HealthNote, ObjectKind, SourceStatus, kind_named
 from syncdash.onprem import OnPremisesDirectory
-from syncdash.sync_server import ServerIndex
+from syncdash.server_index import ServerIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,8 @@ from syncdash.graph.tenant import TenantSnapshot, read_tenant
 from syncdash.graph.together import all_or_none
 from syncdash.model import DirectoryObject, ObjectFacts, ObjectKind, ScanResult, TenantStatus
 from syncdash.onprem import OnPremisesDirectory, OnPremisesFacts, on_premises_facts
-from syncdash.sync_server import ServerFacts, ServerIndex
+from syncdash.server_index import ServerIndex
+from syncdash.sync_server import ServerFacts
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient

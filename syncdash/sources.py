@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from syncdash.ad.live import LdapTarget
     from syncdash.emulator.tenant import TenantStore
     from syncdash.onprem import RawEntry
-    from syncdash.sync_server import ServerIndex
+    from syncdash.server_index import ServerIndex
 
 #: Host of the in-process emulator: the reserved ``.invalid`` TLD never resolves, so no
 #: request could leave the machine even if the emulator's transport were missing.
@@ -115,7 +115,7 @@ def _demo_server() -> EvidenceSource:
         with tempfile.TemporaryDirectory(prefix="syncdash-demo-server-") as folder:
             return read_server_files(write_demo_server_files(build_demo_tenant(now), now, Path(folder)))
 
-    return ServerEvidence(read, ["demo Connect server"])
+    return ServerEvidence(read)
 
 
 def with_server(source: Source, paths: Sequence[Path]) -> Source:

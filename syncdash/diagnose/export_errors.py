@@ -128,24 +128,31 @@ def step_one_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]
         detail = f" Server: {error.server_detail}" if error.server_detail else ""
         retried = f", retried {error.retry_count} times" if error.retry_count else ""
         related = existing_related(error, facts)
-        importing = error.stage == "import"
+        label, meaning, fix = _STAGES.get(error.stage) or (kind.label, kind.meaning, _fix(kind.fix, error.source))
         found.append(finding(
-            "import-error" if importing else "export-error",
-            f"{error.error_type} ({'import error' if importing else kind.label}){on} since "
-            f"{when(error.first_occurred or error.occurred)}{retried}"
+            "import-error" if error.stage == "import" else "export-error",
+            f"{error.error_type} ({label}){on} since {when(error.first_occurred or error.occurred)}{retried}"
             + (f", last {when(error.occurred)}" if error.occurred and error.occurred != error.first_occurred else "")
-            + f": {IMPORT_MEANING if importing else kind.meaning}.{detail}",
-            IMPORT_FIX if importing else _fix(kind.fix, error.source), attribute=error.attribute, value=error.value,
-            related=(related,) if related else (), powershell=None if importing else _suggestion(obj, error),
+            + f": {meaning}.{detail}",
+            fix, attribute=error.attribute, value=error.value, related=(related,) if related else (),
+            powershell=_suggestion(obj, error) if error.stage == "export" else None,
             source=error.source, error_type=error.error_type,
         ))
     return found
 
 
-IMPORT_MEANING = "the Connect server could not import or synchronize the object from its connector space"
-IMPORT_FIX = ("Open the object in Synchronization Service Manager → Connector Space (or Get-ADSyncCSObject) and "
-              "correct what the error names — usually a sync rule's expression or a value AD holds — then run a "
-              "delta sync.")
+#: Errors of the server's other stages: not Entra ID refusing an export.
+_STAGES = {
+    "import": ("import error", "the Connect server could not import or synchronize the object from its connector space",
+               "Open the object in Synchronization Service Manager → Connector Space (or Get-ADSyncCSObject) and "
+               "correct what the error names — usually a sync rule's expression or a value AD holds — then run a "
+               "delta sync."),
+    "writeback": ("writeback error", "the Connect server could not write a change back to on-premises AD (the AD "
+                  "connector's export: writeback of mS-DS-ConsistencyGuid, groups, devices or passwords)",
+                  "Give the AD connector's account the rights the error names (often permission-issue on "
+                  "mS-DS-ConsistencyGuid: run Set-ADSyncMsDsConsistencyGuidPermission or the wizard's permissions "
+                  "step), then run an export."),
+}
 
 
 def _suggestion(obj: DirectoryObject, error: ExportError) -> str | None:
@@ -170,13 +177,17 @@ def _suggestion(obj: DirectoryObject, error: ExportError) -> str | None:
 
 
 def step_two_findings(obj: DirectoryObject, facts: ObjectFacts) -> list[Finding]:
-    """Both sides of each conflict Connect Health recorded: the existing object named as
-    the value's holder, with its on-premises identity."""
-    found = []
-    for error in obj.export_errors:
+    """Both sides of each conflict Connect Health or the server recorded: the existing
+    object named as the value's holder (Connect Health: with its on-premises identity;
+    the server: by its id). A conflict both report is said once, Connect Health's."""
+    found: list[Finding] = []
+    said: set[tuple[str, str]] = set()
+    for error in sorted(obj.export_errors, key=lambda e: e.source != SOURCE):
         related = existing_related(error, facts) if error.is_conflict else None
-        if related is None:
+        key = ((error.attribute or "").casefold(), (error.value or "").casefold())
+        if related is None or key in said:  # Connect Health and the server may both report it
             continue
+        said.add(key)
         reporter = REPORTED_BY.get(error.source, error.source)
         found.append(finding(
             "existing-object-conflict",

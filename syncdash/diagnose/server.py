@@ -19,20 +19,12 @@ from syncdash.diagnose.catalog import finding, when
 from syncdash.diagnose.findings import Finding, ManualCheck, Severity, StepResult
 from syncdash.diagnose.steps import NOT_IN_ENTRA, result
 from syncdash.model import ObjectFacts
-from syncdash.sync_server import ConnectorObject, ServerFacts, ServerFile, domain_of
+from syncdash.sync_server import ConnectorObject, Scheduler, ServerFacts, evidence_age
 
 SOURCE = "server"
-#: Evidence older than this is said to be so wherever it answers.
-STALE_HOURS = 24
-
-
-def age(moment: datetime | None, now: datetime) -> str:
-    """``2026-11-30 09:15 UTC, 3 h old`` — and past a day, that it is."""
-    if moment is None:
-        return "time unknown"
-    hours = max(0.0, (now - moment).total_seconds() / 3600)
-    old = f"{hours / 24:.1f} days old, older than {STALE_HOURS} h" if hours > STALE_HOURS else f"{hours:.0f} h old"
-    return f"{when(moment)}, {old}"
+#: Files that show an object's errors: a connector space's export, a CS object (the
+#: disconnector CSV has no error column).
+_SHOW_ERRORS = frozenset({"csexport", "cs-object"})
 
 
 def _name(origin: str) -> str:
@@ -40,10 +32,11 @@ def _name(origin: str) -> str:
     return PureWindowsPath(origin).name if "\\" in origin else PurePosixPath(origin).name
 
 
-def _file(found: ConnectorObject | ServerFile | None, server: ServerFacts, now: datetime) -> str:
-    origin = found.origin if found is not None else None
-    read = next((f for f in server.files if f.origin == origin), None)
-    return f"{_name(origin)}, {age(read.as_of if read else None, now)}" if origin else "the server files"
+def where(origin: str, server: ServerFacts, now: datetime, moment: datetime | None = None) -> str:
+    """``csexport-contoso.com.xml, 2026-11-30 09:15 UTC, 3 h old``."""
+    read = server.file(origin)
+    at = moment or (read.as_of if read else None)
+    return f"{_name(origin)}, " + (f"{when(at)}, {evidence_age(at, now)}" if at else "time unknown")
 
 
 def _pending(server: ServerFacts) -> list[Finding]:
@@ -76,23 +69,14 @@ def _disconnectors(server: ServerFacts) -> list[Finding]:
     return found
 
 
-def _same_domain(dn: str, server: ServerFacts) -> bool:
-    """Whether the complete AD connector export holds any object of ``dn``'s domain: a
-    connector of another forest says nothing of it."""
-    domain = domain_of(dn)
-    covered = server.ad_covered
-    return bool(domain) and covered is not None and domain in covered.domains
-
-
 def _not_in_space(server: ServerFacts, now: datetime) -> list[Finding]:
-    dn = server.ad_dn
-    if server.ad is not None or dn is None or server.ad_covered is None or not _same_domain(dn, server):
+    if not server.filtered_out or server.ad_covered is None:
         return []
     return [finding(
-        "not-in-connector-space", f"{dn} is not in the AD connector space ({_file(server.ad_covered, server, now)}): "
-        "OU, domain or group filtering excludes it", "Entra Connect wizard → Customize synchronization options → "
-        "Domain and OU filtering (or group filtering): include the object's OU or group, then run a full import "
-        "and sync.", source=SOURCE, value=dn)]
+        "not-in-connector-space", f"{server.ad_dn} is not in the AD connector space "
+        f"({where(server.ad_covered.origin, server, now)}): OU, domain or group filtering excludes it",
+        "Entra Connect wizard → Customize synchronization options → Domain and OU filtering (or group filtering): "
+        "include the object's OU or group, then run a full import and sync.", source=SOURCE, value=server.ad_dn)]
 
 
 def _scheduler(server: ServerFacts, now: datetime) -> list[Finding]:
@@ -100,45 +84,41 @@ def _scheduler(server: ServerFacts, now: datetime) -> list[Finding]:
     if scheduler is None:
         return []
     found = []
-    where = f"{_name(scheduler.origin)}, {age(_file_time(server, scheduler.origin), now)}"
+    at = where(scheduler.origin, server, now)
     if scheduler.sync_cycle_enabled is False or scheduler.suspended:
         why = "SyncCycleEnabled is false" if scheduler.sync_cycle_enabled is False else "the scheduler is suspended"
         found.append(finding(
-            "sync-cycle-disabled", f"the Connect server runs no sync cycle: {why} ({where})",
+            "sync-cycle-disabled", f"the Connect server runs no sync cycle: {why} ({at})",
             "Set-ADSyncScheduler -SyncCycleEnabled $true on the server (a suspended scheduler resumes when the "
             "wizard or upgrade that suspended it ends).", source=SOURCE,
             powershell="Set-ADSyncScheduler -SyncCycleEnabled $true"))
     if scheduler.staging_mode:
         found.append(finding(
-            "staging-mode", f"the Connect server these files come from is in staging mode ({where}): it exports "
+            "staging-mode", f"the Connect server these files come from is in staging mode ({at}): it exports "
             "nothing to Entra ID", "Read the active server's files instead; if this server should be the active one, "
             "turn staging mode off in the Entra Connect wizard (Configure staging mode).", source=SOURCE))
     return found
-
-
-def _file_time(server: ServerFacts, origin: str) -> datetime | None:
-    return next((f.as_of for f in server.files if f.origin == origin), None)
 
 
 def _single_sync(server: ServerFacts, now: datetime) -> list[Finding]:
     sync = server.sync
     if sync is None:
         return []
-    where = f"{_name(sync.origin)}, {age(sync.started or _file_time(server, sync.origin), now)}"
+    at = where(sync.origin, server, now, sync.started)
     step = sync.failed_step
     if sync.status.casefold() == "failure" or step is not None:
-        at = f" at {step.name} ({step.description})" if step is not None else ""
+        failed_at = f" at {step.name} ({step.description})" if step is not None else ""
         reason = sync.reason or sync.error_code or "no reason given"
         extra = f" {sync.additional}" if sync.additional else ""
         return [finding(
-            "single-object-sync", f"the server's single-object sync failed{at}: {reason}{extra} ({where})",
+            "single-object-sync", f"the server's single-object sync failed{failed_at}: {reason}{extra} ({at})",
             sync.recommended or "Fix what the failing step names (scope, connectivity, the sync rule or the export "
             "error), then run Invoke-ADSyncSingleObjectSync again.", source=SOURCE,
             error_type=sync.error_code or None, value=sync.dn)]
     if sync.status.casefold() == "success":
         staged = " in staging mode (nothing was exported)" if sync.staging else ""
         return [finding(
-            "single-object-sync", f"the server's single-object sync succeeded{staged} ({where})",
+            "single-object-sync", f"the server's single-object sync succeeded{staged} ({at})",
             "The object synchronizes: if Entra ID still differs, the change has not been exported yet or was "
             "changed in the cloud since.", source=SOURCE, severity=Severity.INFO, value=sync.dn)]
     return []
@@ -146,21 +126,43 @@ def _single_sync(server: ServerFacts, now: datetime) -> list[Finding]:
 
 def _space(found: ConnectorObject, server: ServerFacts, now: datetime) -> str:
     state = {True: "joined", False: "a disconnector (joined to nothing)", None: "join state not in the file"}
-    return f"{found.dn}, {state[found.joined]} ({_file(found, server, now)})"
+    return f"{found.dn}, {state[found.joined]} ({where(found.origin, server, now)})"
 
 
-def _answers(server: ServerFacts, obj_errors: int, now: datetime) -> dict[str, str | None]:
-    """Each manual check the files answer; None where no file covers it (and why)."""
-    answers: dict[str, str | None] = {}
-    covered = server.entra if server.entra is not None else server.entra_covered
-    if server.entra is not None or server.ad is not None or server.entra_covered is not None:
-        answers["service-manager-operations"] = (
-            f"Connect server files ({_file(covered or server.ad, server, now)}): {obj_errors} export or import "
-            f"error{'' if obj_errors == 1 else 's'} recorded for this object")
+def _operations(server: ServerFacts, now: datetime) -> str | None:
+    """The Operations tab's errors for the object, from a file that shows its Entra
+    connector object's errors (and its AD one's, where read); None when none does."""
+    entra = server.entra
+    shown = server.file(entra.origin) if entra is not None else None
+    if entra is None or shown is None or shown.kind not in _SHOW_ERRORS:
+        return None
+    errors = [f"{side} {e.stage} error {e.error_type}" for side, obj in (("Entra connector", entra), ("AD connector",
+              server.ad)) if obj is not None for e in (obj.export_error, obj.import_error) if e is not None]
+    return (f"Connect server files ({where(entra.origin, server, now)}): "
+            + ("; ".join(errors) if errors else "no export or import error recorded for this object"))
+
+
+def _state(value: bool | None, on: str, off: str) -> str:
+    return {True: on, False: off, None: "not in the file"}[value]
+
+
+def _scheduled(s: Scheduler, server: ServerFacts, now: datetime) -> str:
+    text = (f"Get-ADSyncScheduler ({where(s.origin, server, now)}): sync cycle "
+            f"{_state(s.sync_cycle_enabled, 'enabled', 'disabled')}, staging mode {_state(s.staging_mode, 'on', 'off')}")
+    if s.last_run:
+        text += f", last run {when(s.last_run)}" + (f" ({s.last_run_name}: {s.last_result})" if s.last_result else "")
+    return text + (f", next cycle {when(s.next_run)}" if s.next_run else "")
+
+
+def _answers(server: ServerFacts, now: datetime) -> dict[str, str]:
+    """Each manual check the files answer."""
+    answers: dict[str, str] = {}
+    if (operations := _operations(server, now)) is not None:
+        answers["service-manager-operations"] = operations
     if server.ad is not None:
         answers["connector-space"] = f"in the AD connector space: {_space(server.ad, server, now)}"
-    elif server.ad_covered is not None and server.ad_dn and _same_domain(server.ad_dn, server):
-        answers["connector-space"] = (f"not in the AD connector space ({_file(server.ad_covered, server, now)}): "
+    elif server.filtered_out and server.ad_covered is not None:
+        answers["connector-space"] = (f"not in the AD connector space ({where(server.ad_covered.origin, server, now)}): "
                                       "filtered out by OU, domain or group")
     joined = [f"{name}: {_space(side, server, now)}" + (f", metaverse object {side.mv_id}" if side.mv_id else "")
               for name, side in (("AD connector", server.ad), ("Entra connector", server.entra)) if side is not None]
@@ -174,27 +176,24 @@ def _answers(server: ServerFacts, obj_errors: int, now: datetime) -> dict[str, s
                                      f"{server.sync.status or 'no status'}"
                                      + (f", {server.sync.reason}" if server.sync.reason else ""))
     if server.scheduler is not None:
-        s = server.scheduler
-        answers["scheduler"] = (
-            f"Get-ADSyncScheduler ({_name(s.origin)}, {age(_file_time(server, s.origin), now)}): sync cycle "
-            f"{'enabled' if s.sync_cycle_enabled else 'disabled'}, staging mode {'on' if s.staging_mode else 'off'}"
-            + (f", next cycle {when(s.next_run)}" if s.next_run else ""))
+        answers["scheduler"] = _scheduled(server.scheduler, server, now)
     return answers
 
 
 _UNCOVERED = {
-    "service-manager-operations": "no csexport of the Entra connector or CS object of it among the server files",
-    "connector-space": "no complete csexport of the AD connector among the server files",
+    "service-manager-operations": "no csexport of the Entra connector or CS object holding this object",
+    "connector-space": "no complete csexport of the AD connector of the object's domain, or the object is not "
+                       "known to exist on-premises",
     "metaverse": "no connector-space object of it among the server files",
     "scheduler": "no Get-ADSyncScheduler output among the server files",
     "troubleshooter": "no Invoke-ADSyncSingleObjectSync result for it among the server files",
 }
 
 
-def _checks(checks: tuple[ManualCheck, ...], answers: dict[str, str | None]) -> tuple[ManualCheck, ...]:
+def _checks(checks: tuple[ManualCheck, ...], answers: dict[str, str]) -> tuple[ManualCheck, ...]:
     out = []
     for check in checks:
-        if answers.get(check.key):
+        if check.key in answers:
             out.append(replace(check, answered=answers[check.key]))
         elif check.key in _UNCOVERED and check.answered is None:
             out.append(replace(check, text=f"{check.text} (not answered by the server files: {_UNCOVERED[check.key]})"))
@@ -209,9 +208,7 @@ def with_server(one: StepResult, three: StepResult, facts: ObjectFacts,
     if server is None:
         return one, three
     now = facts.now
-    obj = facts.object
-    errors = sum(e.source == SOURCE for e in obj.export_errors) if obj is not None else 0
-    answers = _answers(server, errors, now)
+    answers = _answers(server, now)
     unknown = [u for u in one.unknown if not (u == NOT_IN_ENTRA and "service-manager-operations" in answers)]
     extra = (_scheduler(server, now) + _single_sync(server, now) + _not_in_space(server, now)
              + _disconnectors(server) + _pending(server))

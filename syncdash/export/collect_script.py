@@ -21,7 +21,9 @@ _HEAD = """\
 #
 # Run it on the Entra Connect server (2.x), in Windows PowerShell 5.1 as an administrator
 # (a member of ADSyncAdmins). It reads the sync engine's state and writes files into
-# the folder below and nowhere else; nothing is changed in AD or Entra ID.
+# the folder below and nowhere else; nothing is changed in AD or Entra ID. Only the
+# single-object syncs of step 5 (present when objects were named) touch the server's own
+# database: they import and synchronize those objects there, and export nothing.
 # Then copy the folder to the machine syncdash runs on and run:
 #     syncdash import <folder>
 #Requires -Version 5.1
@@ -48,10 +50,13 @@ $EntraConnector = $Connectors | Where-Object {{ $_.Identifier -eq $EntraConnecto
 foreach ($Connector in @($AdConnectors + $EntraConnector)) {{
     $Out = Join-Path $Folder ("csexport-" + (Get-FileName $Connector.Name) + ".xml")
     & (Join-Path $Bin "csexport.exe") $Connector.Name $Out | Out-Null
+    if ($LASTEXITCODE -ne 0) {{ Write-Warning "csexport failed for $($Connector.Name) (exit $LASTEXITCODE)" }}
 }}
 
-# 3. The scheduler: is a sync cycle enabled, is this server in staging mode, the next run.
+# 3. The scheduler: is a sync cycle enabled, is this server in staging mode, the next run;
+#    and the last run profile that ran (Get-ADSyncRunProfileResult), with its result.
 $Scheduler = Get-ADSyncScheduler
+$LastRun = Get-ADSyncRunProfileResult -NumberRequested 1 | Select-Object -First 1
 Save-Json ([pscustomobject]@{{
     SyncCycleEnabled = $Scheduler.SyncCycleEnabled
     StagingModeEnabled = $Scheduler.StagingModeEnabled
@@ -61,21 +66,28 @@ Save-Json ([pscustomobject]@{{
     NextSyncCyclePolicyType = [string]$Scheduler.NextSyncCyclePolicyType
     NextSyncCycleStartTimeInUTC = $Scheduler.NextSyncCycleStartTimeInUTC.ToString("o")
     CurrentlyEffectiveSyncCycleInterval = [string]$Scheduler.CurrentlyEffectiveSyncCycleInterval
+    LastRunStartTimeInUTC = if ($LastRun) {{ $LastRun.StartDate.ToUniversalTime().ToString("o") }} else {{ $null }}
+    LastRunProfile = if ($LastRun) {{ "$($LastRun.ConnectorName) $($LastRun.RunProfileName)" }} else {{ $null }}
+    LastRunResult = if ($LastRun) {{ [string]$LastRun.Result }} else {{ $null }}
 }}) "scheduler.json"
 
 # 4. The Entra connector's disconnectors (ADSyncTools): cloud objects no AD object joins.
-try {{
+if (Get-Module -ListAvailable -Name ADSyncTools) {{
     Import-Module ADSyncTools
     Push-Location $Folder
-    try {{ Export-ADSyncToolsAadDisconnectors }} finally {{ Pop-Location }}
-}} catch {{
+    try {{ Export-ADSyncToolsAadDisconnectors }}
+    catch {{ Write-Warning "Export-ADSyncToolsAadDisconnectors failed: $_" }}
+    finally {{ Pop-Location }}
+}} else {{
     Write-Warning "ADSyncTools is not installed (Install-Module ADSyncTools): no disconnector list"
 }}
 """
 
 _OBJECTS = """
-# 5. The objects asked about: each one's AD connector-space object with its lineage and
-#    export error (Get-ADSyncCSObject), and the server's own single-object sync of it.
+# 5. The objects asked about: each one's AD connector-space object and, through its
+#    metaverse object, its Entra connector object — with their lineage and export error,
+#    the conflicting cloud object's id among it (Get-ADSyncCSObject) — and the server's
+#    own single-object sync of it.
 #    Single-object sync imports and synchronizes the object on this server; -StagingMode
 #    keeps it from exporting anything. -NoHtmlReport: no report file beside the JSON.
 Import-Module (Join-Path $Bin "ADSyncDiagnostics\\ADSyncDiagnostics.psm1")
@@ -87,7 +99,15 @@ foreach ($Dn in $Objects) {{
     $Number++
     foreach ($Connector in $AdConnectors) {{
         $CsObject = Get-ADSyncCSObject -ConnectorName $Connector.Name -DistinguishedName $Dn -ErrorAction SilentlyContinue
-        if ($CsObject) {{ Save-Json $CsObject ("cs-object-$Number.json") }}
+        if (-not $CsObject) {{ continue }}
+        Save-Json $CsObject ("cs-object-$Number-" + (Get-FileName $Connector.Name) + ".json")
+        if ($CsObject.ConnectedMVObjectId -eq [guid]::Empty) {{ continue }}
+        $MvObject = Get-ADSyncMVObject -Identifier $CsObject.ConnectedMVObjectId
+        foreach ($Link in @($MvObject.Lineage | Where-Object {{ $_.ConnectorId -eq $EntraConnectorId }})) {{
+            $EntraObject = Get-ADSyncCSObject -ConnectorIdentifier $EntraConnectorId `
+                -DistinguishedName $Link.ConnectedCsObjectDN -ErrorAction SilentlyContinue
+            if ($EntraObject) {{ Save-Json $EntraObject ("cs-object-$Number-entra.json") }}
+        }}
     }}
     Invoke-ADSyncSingleObjectSync -DistinguishedName $Dn -StagingMode -NoHtmlReport |
         Select-Object -Last 1 | Out-File -FilePath (Join-Path $Folder "single-object-sync-$Number.json") -Encoding utf8

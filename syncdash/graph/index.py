@@ -14,7 +14,7 @@ from datetime import datetime
 from syncdash.graph.holding import holds_value, split_address
 from syncdash.model import ConflictProperty, DirectoryObject, ObjectFacts, TenantStatus
 from syncdash.onprem import OnPremisesDirectory
-from syncdash.sync_server import ServerIndex
+from syncdash.server_index import ServerIndex
 
 
 def _keys(obj: DirectoryObject) -> set[str]:

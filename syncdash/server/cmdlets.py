@@ -14,18 +14,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from syncdash.anchors import ENTRA_CONNECTOR_ID, anchor_of_dn, guid_of_base64
 from syncdash.server.csexport import read_cs_objects, server_error
 from syncdash.server.values import flag, moment, text
 from syncdash.sync_server import (
     AD,
     ENTRA,
-    ENTRA_CONNECTOR_ID,
+    BadServerFile,
     ConnectorObject,
     Scheduler,
+    ServerError,
     SingleObjectSync,
     SyncStep,
-    anchor_of_dn,
-    guid_of_base64,
 )
 
 _EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
@@ -68,9 +68,14 @@ def _attribute_values(attributes: Any) -> dict[str, list[str]]:
 
 
 def _from_xml(serialized: str, origin: str) -> ConnectorObject | None:
-    """SerializedXml: the object's own csexport-shaped XML (pending export, holograms)."""
+    """SerializedXml: the object's own csexport-shaped XML (pending export, holograms),
+    with or without the ``<cs-objects>`` around it; None when it cannot be read (the
+    JSON's own properties still are)."""
     found: list[ConnectorObject] = []
-    read_cs_objects(io.BytesIO(serialized.encode("utf-8")), origin, found.append)
+    try:
+        read_cs_objects(io.BytesIO(serialized.encode("utf-8")), origin, found.append)
+    except BadServerFile:
+        return None
     return found[0] if found else None
 
 
@@ -108,11 +113,11 @@ def cs_object(data: Mapping[str, Any], origin: str) -> ConnectorObject | None:
     if serialized and serialized.lstrip().startswith("<"):
         from_xml = _from_xml(serialized, origin)
         if from_xml is not None:
-            found = from_xml.merged(found)
+            found = from_xml.merged(found, ())
     return found
 
 
-def _export_error(raw: Any) -> Any:
+def _export_error(raw: Any) -> ServerError | None:
     if not isinstance(raw, dict) or not raw:
         return None
     error = _folded(raw)
@@ -148,7 +153,9 @@ def scheduler(data: Mapping[str, Any], origin: str) -> Scheduler:
         origin=origin, sync_cycle_enabled=flag(entry.get("synccycleenabled")),
         staging_mode=flag(entry.get("stagingmodeenabled")), suspended=flag(entry.get("schedulersuspended")),
         in_progress=flag(entry.get("synccycleinprogress")), next_run=moment(entry.get("nextsynccyclestarttimeinutc")),
-        interval_minutes=_minutes(entry.get("currentlyeffectivesynccycleinterval")))
+        interval_minutes=_minutes(entry.get("currentlyeffectivesynccycleinterval")),
+        last_run=moment(entry.get("lastrunstarttimeinutc")), last_run_name=text(entry.get("lastrunprofile")),
+        last_result=text(entry.get("lastrunresult")))
 
 
 def _details(raw: Any) -> tuple[tuple[str, str], ...]:

@@ -22,17 +22,8 @@ from defusedxml.ElementTree import iterparse
 
 from syncdash.sanitize import safe_line
 from syncdash.server.values import count, flag, moment, text
-from syncdash.sync_server import (
-    AD,
-    ENTRA,
-    BadServerFile,
-    Change,
-    ConnectorObject,
-    PendingExport,
-    ServerError,
-    anchor_of_dn,
-    guid_of_base64,
-)
+from syncdash.anchors import anchor_of_dn, guid_of_base64
+from syncdash.sync_server import AD, ENTRA, BadServerFile, Change, ConnectorObject, PendingExport, ServerError
 
 #: One ``<cs-object>`` larger than this (a value of hundreds of MB, or a file that never
 #: closes one) ends the read, partial, instead of filling memory.
@@ -76,7 +67,11 @@ def _attributes(entry: Element | None) -> dict[str, list[str]]:
 
 
 def _pending(elem: Element) -> PendingExport | None:
-    delta = elem.find("unapplied-export/delta")
+    """What the next export sends (unapplied-export), else what was exported and awaits
+    confirmation (escrowed-export)."""
+    delta, in_progress = elem.find("unapplied-export/delta"), False
+    if delta is None or delta.get("operation", "none") == "none":
+        delta, in_progress = elem.find("escrowed-export/delta"), True
     if delta is None or delta.get("operation", "none") == "none":
         return None
     changes = []
@@ -91,7 +86,7 @@ def _pending(elem: Element) -> PendingExport | None:
                     changes.append(Change(attr.get("name", ""), op, chosen))
         else:
             changes.append(Change(attr.get("name", ""), operation, tuple(v for _, v in values)))
-    return PendingExport(delta.get("operation", ""), tuple(changes))
+    return PendingExport(delta.get("operation", ""), tuple(changes), in_progress)
 
 
 def extra_details(raw: str | None) -> dict[str, list[str]]:
@@ -99,7 +94,7 @@ def extra_details(raw: str | None) -> dict[str, list[str]]:
     (or an object), keys lower-cased; anything else is no details."""
     try:
         data = json.loads(raw) if raw else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     pairs: list[tuple[object, object]] = []
     if isinstance(data, dict):
@@ -174,8 +169,8 @@ def connector_object(elem: Element, origin: str) -> ConnectorObject | None:
 
     entra_anchor = anchor_of_dn(dn)
     connector = ENTRA if entra_anchor is not None else AD
-    if connector == ENTRA:
-        anchor = entra_anchor or first("sourceAnchor")
+    if entra_anchor is not None:
+        anchor: str | None = entra_anchor
     else:
         raw_anchor = hologram.findtext("anchor") if hologram is not None else None
         anchor = guid_of_base64(raw_anchor) or guid_of_base64(first("objectGUID"))
@@ -190,10 +185,11 @@ def connector_object(elem: Element, origin: str) -> ConnectorObject | None:
 
 
 def read_cs_objects(stream: IO[bytes], origin: str, on_object: Callable[[ConnectorObject], None]) -> str | None:
-    """Every ``<cs-object>`` of a csexport file, each handed to ``on_object`` as read.
-    Returns None when the whole file was read, else why it stopped (one line; the
-    objects before it were handed over). Raises :class:`BadServerFile` for a file that
-    declares a DTD or entities, or is not a connector-space export at all."""
+    """Every ``<cs-object>`` of a csexport file (or the one a CS object's SerializedXml
+    is), each handed to ``on_object`` as read. Returns None when the whole file was read,
+    else why it stopped (one line; the objects before it were handed over). Raises
+    :class:`BadServerFile` for a file that declares a DTD or entities, an encoding
+    Python does not know, or is not a connector-space export at all."""
     shown = safe_line(origin)
     metered = _Metered(stream)
     events: Iterator[tuple[str, Element]] = iterparse(metered, events=("start", "end"), forbid_dtd=True)
@@ -203,7 +199,7 @@ def read_cs_objects(stream: IO[bytes], origin: str, on_object: Callable[[Connect
         for event, elem in events:
             if root is None:
                 root = elem
-                if elem.tag != "cs-objects":
+                if elem.tag not in ("cs-objects", "cs-object"):
                     raise BadServerFile(f"{shown}: XML, but not a csexport file (its root is <{safe_line(elem.tag, 40)}>)")
                 continue
             if event == "end" and elem.tag == "cs-object":
@@ -211,14 +207,17 @@ def read_cs_objects(stream: IO[bytes], origin: str, on_object: Callable[[Connect
                 if found is not None:
                     on_object(found)
                     read += 1
-                root.clear()  # the object is read: nothing of it stays in memory
+                if elem is not root:
+                    root.clear()  # the object is read: nothing of it stays in memory
                 metered.mark = metered.read_bytes
+    except BadServerFile:
+        raise
     except DefusedXmlException:
         raise BadServerFile(f"{shown}: declares a DTD or XML entities, which no csexport file has (refused, "
                             "never expanded)") from None
     except ObjectTooLarge:
         return f"stopped after {read} objects: one object is over {OBJECT_LIMIT // (1024 * 1024)} MB"
-    except ParseError as error:
+    except (ParseError, LookupError, ValueError) as error:  # LookupError: an encoding Python lacks
         if root is None:
             raise BadServerFile(f"{shown}: not readable as XML ({safe_line(error)})") from None
         ended = "the file ends early (truncated?)" if "no element found" in str(error) else safe_line(error)

@@ -20,11 +20,11 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from syncdash.files import create_exclusive, open_regular, private_directory, write_atomically
 from syncdash.sanitize import safe_line
-from syncdash.server.reading import expand, file_kind
+from syncdash.server.reading import KINDS, expand, file_kind
 from syncdash.sync_server import BadServerFile
 
 #: A copy's name never starts with a dot (the dots are dropped), so no file imported can
@@ -50,14 +50,35 @@ def tenant_folder(data_dir: Path, tenant_key: str) -> Path:
     return data_dir / "server-evidence" / hashlib.sha256(tenant_key.encode("utf-8")).hexdigest()[:16]
 
 
+def _stored_name(name: str) -> str:
+    """A copy's name: the file's own, its leading dots dropped (no hidden copies, and
+    never the manifest's name)."""
+    return name.lstrip(".") or "file"
+
+
+def _entry(item: object) -> Imported | None:
+    """A manifest entry, believed only if it names a copy in the folder and a kind syncdash
+    reads (the manifest is the user's own file, but its names are paths to delete)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        entry = Imported(**item)
+        datetime.fromisoformat(entry.file_time)
+    except (TypeError, ValueError):
+        return None
+    fields_ok = all(isinstance(v, str) for v in (entry.name, entry.kind, entry.source, entry.file_time))
+    name_ok = fields_ok and entry.name == _stored_name(PurePath(entry.name).name) and "\\" not in entry.name
+    return entry if name_ok and entry.kind in KINDS and isinstance(entry.size, int) else None
+
+
 def listing(data_dir: Path, tenant_key: str) -> list[Imported]:
     """The tenant's imported files, oldest first; a manifest that cannot be read is none."""
     path = tenant_folder(data_dir, tenant_key) / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = [Imported(**item) for item in data if isinstance(item, dict)]
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, RecursionError):
         return []
+    entries = [entry for item in (data if isinstance(data, list) else []) if (entry := _entry(item)) is not None]
     return sorted((e for e in entries if (path.parent / e.name).is_file()), key=lambda e: e.file_time)
 
 
@@ -91,19 +112,19 @@ def import_files(data_dir: Path, tenant_key: str, paths: Sequence[Path], now: da
     if not files:
         raise BadServerFile("no files to import (the folders named are empty)")
     kinds = [(path, file_kind(path)) for path in files]
-    names = [path.name for path in files]
+    names = [_stored_name(path.name) for path in files]
     if len(set(names)) != len(names):
         twice = next(name for name in names if names.count(name) > 1)
-        raise BadServerFile(f"two files named {safe_line(twice)}: rename one, or import them one folder at a time")
+        raise BadServerFile(f"two files would be stored as {safe_line(twice)}: rename one, or import them one at a time")
     folder = private_directory(tenant_folder(data_dir, tenant_key))
     kept = {entry.name: entry for entry in listing(data_dir, tenant_key)}
     for path, kind in kinds:
-        name = path.name.lstrip(".") or "file"
+        name = _stored_name(path.name)
         size = _copy(path, folder, name)
         stamp = datetime.fromtimestamp(os.stat(folder / name).st_mtime, timezone.utc)
         kept[name] = Imported(name, kind, str(path.resolve()), stamp.isoformat(), now.isoformat(), size)
     _save(folder, list(kept.values()))
-    return [kept[path.name.lstrip(".") or "file"] for path, _ in kinds]
+    return [kept[_stored_name(path.name)] for path, _ in kinds]
 
 
 def forget(data_dir: Path, tenant_key: str, names: Sequence[str] = ()) -> list[str]:

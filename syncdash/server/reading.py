@@ -25,17 +25,18 @@ from syncdash.files import open_regular
 from syncdash.sanitize import safe_line
 from syncdash.server import cmdlets
 from syncdash.server.csexport import read_cs_objects
+from syncdash.anchors import ENTRA_CONNECTOR_ID, anchor_of_dn
+from syncdash.server_index import ServerIndex
 from syncdash.sync_server import (
     AD,
+    CONTAINERS,
     ENTRA,
-    ENTRA_CONNECTOR_ID,
     BadServerFile,
     ConnectorObject,
     Scheduler,
     ServerFile,
-    ServerIndex,
     SingleObjectSync,
-    anchor_of_dn,
+    UNREAD,
     domain_of,
 )
 
@@ -43,6 +44,8 @@ from syncdash.sync_server import (
 #: come as csexport XML, which is streamed.
 JSON_LIMIT = 64 * 1024 * 1024
 _HEAD = 4096
+#: A disconnector row is a few hundred characters.
+LINE_LIMIT = 1024 * 1024
 _DISCONNECTOR_COLUMNS = {"csobjectid", "sourceanchor", "distinguishedname"}
 KINDS = ("csexport", "cs-object", "scheduler", "single-object-sync", "disconnectors")
 WHAT = ("a file of the Connect server that syncdash reads (csexport XML; Get-ADSyncCSObject, Get-ADSyncScheduler "
@@ -156,7 +159,8 @@ def _read_csexport(path: Path, shown: str, into: _Collected) -> ServerFile:
     # an export of errors or pending changes only (/f:e, /f:x, /f:i) holds no plain object
     filtered = bool(mine) and all(o.pending or o.export_error or o.import_error or o.joined is False for o in mine)
     return ServerFile(str(path), "csexport", _file_time(path), len(mine), frozenset(o.connector for o in mine),
-                      filtered, partial, frozenset(domain_of(o.dn) for o in mine if o.connector == AD))
+                      filtered, partial, frozenset(domain_of(o.dn) for o in mine
+                                                   if o.connector == AD and o.object_type.casefold() in CONTAINERS))
 
 
 def _read_disconnectors(path: Path, shown: str, into: _Collected) -> ServerFile:
@@ -165,7 +169,7 @@ def _read_disconnectors(path: Path, shown: str, into: _Collected) -> ServerFile:
         encoding = _encoding(stream.read(4))
         stream.seek(0)
         with io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="") as text:
-            lines: Iterator[str] = iter(text)
+            lines = _bounded_lines(text)
             first = next(lines, "")
             header = next(lines, "") if first.startswith("#TYPE") else first  # Export-Csv without -NoTypeInformation
             rows = csv.DictReader(lines, fieldnames=next(csv.reader([header]), []))
@@ -176,9 +180,23 @@ def _read_disconnectors(path: Path, shown: str, into: _Collected) -> ServerFile:
                     if found is not None:
                         into.objects.append(found)
                         read += 1
-            except csv.Error as error:
+            except (csv.Error, _LineTooLong) as error:
                 partial = f"read {read} rows, then stopped: {safe_line(error)}"
     return ServerFile(str(path), "disconnectors", _file_time(path), read, frozenset({ENTRA}), True, partial)
+
+
+class _LineTooLong(Exception):
+    def __str__(self) -> str:
+        return f"a line over {LINE_LIMIT // 1024} KB"
+
+
+def _bounded_lines(text: IO[str]) -> Iterator[str]:
+    """The lines of a CSV, none held beyond :data:`LINE_LIMIT` (a gigabyte on one line
+    would otherwise be read whole before the csv module's own field limit spoke)."""
+    while line := text.readline(LINE_LIMIT + 1):
+        if len(line) > LINE_LIMIT:
+            raise _LineTooLong
+        yield line
 
 
 def _disconnector(row: dict[str, str], origin: str) -> ConnectorObject | None:
@@ -212,18 +230,38 @@ def _read_json(path: Path, shown: str, kind: str, into: _Collected) -> ServerFil
     return ServerFile(str(path), kind, at, len(objects), frozenset(o.connector for o in objects), True)
 
 
+def _read(path: Path, into: _Collected) -> ServerFile:
+    shown = safe_line(str(path))
+    kind = file_kind(path)
+    if kind == "csexport":
+        return _read_csexport(path, shown, into)
+    if kind == "disconnectors":
+        return _read_disconnectors(path, shown, into)
+    return _read_json(path, shown, kind, into)
+
+
 def read_server_files(paths: Sequence[Path]) -> ServerIndex:
-    """Every file read and indexed. Raises :class:`BadServerFile` (one line) for a file
-    that is not one of the server's or cannot be opened; a file that breaks off part-way
-    is kept as read, marked partial."""
+    """Every file read and indexed; a file that breaks off part-way is kept as read, and
+    one that cannot be read at all (not the server's, refused, broken) is named with
+    why, the others read all the same. Raises :class:`BadServerFile` (one line) when
+    no file at all could be read."""
     into = _Collected()
     for path in expand(paths):
-        shown = safe_line(str(path))
-        kind = file_kind(path)
-        if kind == "csexport":
-            into.files.append(_read_csexport(path, shown, into))
-        elif kind == "disconnectors":
-            into.files.append(_read_disconnectors(path, shown, into))
-        else:
-            into.files.append(_read_json(path, shown, kind, into))
+        try:
+            into.files.append(_read(path, into))
+        except BadServerFile as refused:
+            into.files.append(_unread(path, str(refused)))
+        except (ValueError, LookupError, OverflowError, RecursionError, csv.Error, OSError) as broken:
+            into.files.append(_unread(path, f"{safe_line(str(path))}: not readable ({type(broken).__name__}: "
+                                            f"{safe_line(broken, 120)})"))
+    if into.files and all(f.kind == UNREAD for f in into.files):
+        raise BadServerFile(into.files[0].partial or "no server file could be read")
     return ServerIndex(into.files, into.objects, into.schedulers, into.syncs)
+
+
+def _unread(path: Path, reason: str) -> ServerFile:
+    try:
+        at = _file_time(path)
+    except OSError:
+        at = datetime.now(timezone.utc)
+    return ServerFile(str(path), UNREAD, at, 0, partial=reason)

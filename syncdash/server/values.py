@@ -37,7 +37,10 @@ def moment(value: object) -> datetime | None:
                 continue
     if parsed is None:
         return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    try:
+        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 1 or 9999 with an offset: out of range in UTC
+        return None
 
 
 def flag(value: object) -> bool | None:
@@ -56,7 +59,7 @@ def count(value: object) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def text(value: object) -> str | None:

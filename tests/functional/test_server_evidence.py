@@ -210,3 +210,72 @@ def test_an_entra_connector_export_alone_lists_the_object_entra_id_refused(capsy
     code, result = _run(capsys, "check", "nia.okafor@contoso.com", "--demo", "--server-evidence",
                         str(_entra_only(tmp_path)))
     assert result["object"]["distinguishedName"] == "CN=Nia Okafor,OU=Staff,DC=contoso,DC=com"
+
+
+def test_absence_proves_filtering_only_of_an_object_known_to_exist(capsys, server_files):
+    """A typo'd DN, or an object Connect Health says the server tried to export, is not
+    "filtered out" for being absent from the AD connector's export."""
+    for query in ("CN=Nobody Here,OU=Typo,DC=contoso,DC=com", "CN=Kenji Tanaka,OU=Users,OU=Contoso,DC=contoso,DC=com"):
+        _, result = _run(capsys, "check", query, "--demo", "--server-evidence", str(server_files))
+        assert "not-in-connector-space" not in {f["code"] for f in _server_findings(result)}, query
+
+
+def test_an_export_of_one_object_is_not_the_whole_connector_space(capsys, server_files, tmp_path):
+    whole = (server_files / "csexport-contoso.com.xml").read_text(encoding="utf-16")
+    start = whole.index('<cs-object cs-dn="CN=Priya Shah')
+    one = tmp_path / "one.xml"  # csexport "contoso.com" one.xml /f:d="CN=Priya Shah,…"
+    one.write_text('<?xml version="1.0" encoding="UTF-8"?><cs-objects>'
+                   + whole[start:whole.index("</cs-object>", start) + 12] + "</cs-objects>", encoding="utf-8")
+    _, result = _run(capsys, "check", "omar.haddad@contoso.com", "--demo", "--server-evidence", str(one))
+    assert "not-in-connector-space" not in {f["code"] for f in _server_findings(result)}
+    manual = {m["key"]: m for step in result["steps"] for m in step["manual"]}
+    assert manual["connector-space"]["answered"] is None and "no complete csexport" in manual["connector-space"]["text"]
+
+
+def test_the_operations_check_is_answered_only_from_files_that_show_errors(capsys, server_files):
+    ad_only = str(server_files / "csexport-contoso.com.xml")
+    _, result = _run(capsys, "check", "CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com", "--demo",
+                     "--server-evidence", ad_only)
+    manual = {m["key"]: m for m in result["steps"][0]["manual"]}
+    assert manual["service-manager-operations"]["answered"] is None  # his error is on the Entra connector
+    _, result = _run(capsys, "check", "isaiah.langer@contoso.com", "--demo", "--server-evidence", str(server_files))
+    answered = {m["key"]: m for m in result["steps"][0]["manual"]}["service-manager-operations"]["answered"]
+    assert "Entra connector export error AttributeValueMustBeUnique" in answered
+
+
+def test_a_repeated_flag_and_an_empty_folder(capsys, server_files, tmp_path):
+    scheduler, entra = server_files / "scheduler.json", server_files / "csexport-contoso.onmicrosoft.com_-_AAD.xml"
+    code, result = _run(capsys, "check", "CN=Sam Rivera,OU=New Hires,DC=contoso,DC=com", "--demo",
+                        "--server-evidence", str(scheduler), "--server-evidence", str(entra))
+    assert result["object"]["inEntra"] is False and "2 files" in next(
+        s for s in result["sources"] if s["name"] == "server")["read"]
+    (tmp_path / "empty").mkdir()
+    assert main(["check", "x", "--demo", "--server-evidence", str(tmp_path / "empty")]) == 2
+    assert "names no file" in capsys.readouterr().err
+
+
+def test_imports_never_collide_and_a_tampered_manifest_is_not_believed(capsys, tmp_path, server_files):
+    import os
+
+    from syncdash.server.imported import MANIFEST, tenant_folder
+    from syncdash.store import default_data_dir
+
+    twins = tmp_path / "twins"
+    twins.mkdir()
+    for name in ("a.json", ".a.json"):
+        (twins / name).write_text(json.dumps({"SyncCycleEnabled": True}))
+    assert main(["import", str(twins / "a.json"), str(twins / ".a.json"), "--demo"]) == 2
+    assert "would be stored as a.json" in capsys.readouterr().err
+    assert main(["import", str(server_files / "scheduler.json"), "--demo"]) == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    manifest = tenant_folder(default_data_dir(), "demo") / MANIFEST
+    entries = json.loads(manifest.read_text())
+    entries.append({**entries[0], "name": os.path.relpath(victim, manifest.parent), "kind": "\x1b[31mscheduler"})
+    manifest.write_text(json.dumps(entries))
+    capsys.readouterr()
+    assert main(["import", "--list", "--demo"]) == 0
+    listed = capsys.readouterr().out
+    assert "victim" not in listed and "\x1b" not in listed and "scheduler.json" in listed
+    assert main(["import", "--forget", "--demo"]) == 0
+    assert victim.read_text() == "keep me"

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from syncdash.server import csexport
 from syncdash.server.reading import file_kind, read_server_files
-from syncdash.sync_server import AD, ENTRA, BadServerFile, anchor_of_dn, dn_of_anchor
+from syncdash.anchors import anchor_of_dn, dn_of_anchor
+from syncdash.sync_server import AD, ENTRA, BadServerFile
 
 ANCHOR = "QF5HMK7n80qvdYsUPIHa9Q=="
 ENTRA_DN = "CN={514635484D4B376E38307176645973555049486139513D3D}"
@@ -283,3 +284,94 @@ def test_the_server_files_header_lines_say_when_nothing_is_exported(tmp_path):
     evidence = asyncio.run(from_files([path]).read(datetime.now(timezone.utc)))
     assert evidence.status.state.value == "read" and evidence.status.as_of is not None
     assert [note.level for note in evidence.notes] == ["error"] and "staging" in evidence.notes[0].text
+
+
+@pytest.mark.parametrize("xml", [
+    CSEXPORT.replace('encoding="UTF-8"', 'encoding="ATF-8"'),  # an encoding Python does not know
+    CSEXPORT.replace('retry-count="3"', 'retry-count="²"'),  # a digit int() refuses
+    CSEXPORT.replace('2026-11-28 10:00:00.000', '0001-01-01T00:00:00+05:00'),  # out of range in UTC
+    CSEXPORT.replace('[{"Key":"ObjectIdInConflict"', "[" * 100_000 + '{"Key":"ObjectIdInConflict"'),  # too deep
+], ids=["unknown-encoding", "unicode-digit", "year-one", "nested-details"])
+def test_odd_values_are_read_or_refused_in_one_line_never_raised(tmp_path, xml):
+    path = _write(tmp_path, "odd.xml", xml)
+    try:
+        index = read_server_files([path])
+    except BadServerFile as refused:
+        assert "odd.xml" in str(refused) and "\n" not in str(refused)
+    else:
+        assert index.files and all(f.partial is None or "\n" not in f.partial for f in index.files)
+
+
+def test_a_broken_file_among_good_ones_is_named_and_the_others_read(tmp_path):
+    good = _write(tmp_path, "a.xml", CSEXPORT)
+    bad = _write(tmp_path, "b.xml", LAUGHS.replace("<!DOCTYPE", "<!-- -->\n<!DOCTYPE"))
+    index = read_server_files([good, bad])
+    assert index.count == 2
+    [unread] = [f for f in index.files if f.count == 0]
+    assert unread.partial is not None and "declares a DTD" in unread.partial
+
+
+def test_a_bare_cs_object_in_serialized_xml_is_read(tmp_path):
+    one = CSEXPORT[CSEXPORT.index("<cs-object "):CSEXPORT.index("</cs-object>") + len("</cs-object>")]
+    data = {"DistinguishedName": ENTRA_DN, "ConnectorId": "b891884f-051e-4a83-95af-2544101c9083",
+            "ConnectedMVObjectId": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "SerializedXml": one}
+    [obj] = read_server_files([_write(tmp_path, "cs.json", json.dumps(data))]).objects()
+    assert obj.pending is not None and obj.export_error is not None
+    data["SerializedXml"] = '<?xml version="1.0" encoding="NOPE-8"?>' + one  # unreadable: the JSON still is
+    [obj] = read_server_files([_write(tmp_path, "cs2.json", json.dumps(data))]).objects()
+    assert obj.joined and obj.pending is None
+
+
+def test_a_newer_export_clears_an_older_files_error_and_pending_export(tmp_path):
+    old = _write(tmp_path, "old.xml", CSEXPORT)
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    clean = CSEXPORT[:CSEXPORT.index("<unapplied-export>")] + CSEXPORT[CSEXPORT.index("<synchronized-hologram>"):]
+    clean = clean[:clean.index("<export-errordetail")] + clean[clean.index("<mv-link"):]
+    index = read_server_files([_write(tmp_path, "new.xml", clean), old])  # named newest first: age decides
+    entra = next(o for o in index.objects() if o.connector == ENTRA)
+    assert entra.export_error is None and entra.pending is None
+    assert not [e for e in index.export_errors() if e.stage == "export"]
+
+
+def test_an_export_error_of_the_ad_connector_is_writebacks(tmp_path):
+    writeback = CSEXPORT.replace('<import-errordetail first-occurred="2026-11-29 10:00:00.000"',
+                                 '<export-errordetail first-occurred="2026-11-29 10:00:00.000"').replace(
+        '</import-status>\n  </import-errordetail>', '</import-status>\n  </export-errordetail>')
+    stages = {e.stage for e in read_server_files([_write(tmp_path, "w.xml", writeback)]).export_errors()}
+    assert stages == {"export", "writeback"}
+
+
+def test_an_escrowed_export_is_a_pending_export_in_progress(tmp_path):
+    escrowed = CSEXPORT.replace("unapplied-export>", "escrowed-export>")
+    entra = next(o for o in read_server_files([_write(tmp_path, "e.xml", escrowed)]).objects() if o.connector == ENTRA)
+    assert entra.pending is not None and entra.pending.in_progress
+    assert entra.pending.describe().startswith("update (exported, awaiting confirmation)")
+
+
+def test_the_scheduler_file_of_the_collect_script_gives_the_last_run(tmp_path):
+    data = {"SyncCycleEnabled": True, "StagingModeEnabled": False, "LastRunStartTimeInUTC": "2026-11-30T08:00:00Z",
+            "LastRunProfile": "contoso.com Delta Import", "LastRunResult": "completed-export-errors"}
+    found = read_server_files([_write(tmp_path, "s.json", json.dumps(data))]).scheduler
+    assert found is not None and found.last_run is not None and found.last_run.hour == 8
+    assert (found.last_run_name, found.last_result) == ("contoso.com Delta Import", "completed-export-errors")
+
+
+def test_a_gigabyte_line_in_a_disconnector_csv_stops_the_read_there(tmp_path):
+    path = tmp_path / "AadDisconnectors.csv"
+    with path.open("wb") as out:
+        out.write(b'"UserPrincipalName","Mail","SourceAnchor","DistinguishedName","CsObjectId","ObjectType",'
+                  b'"ConnectorId","CloudAnchor"\r\n"' + b"x" * 8192)
+        out.truncate(1024 * 1024 * 1024)
+    [read] = read_server_files([path]).files
+    assert read.partial is not None and "a line over 1024 KB" in read.partial
+
+
+def test_an_object_moved_since_is_found_by_its_anchor_not_its_stale_dn(tmp_path):
+    from syncdash.model import DirectoryObject, ObjectKind
+
+    index = read_server_files([_write(tmp_path, "x.xml", CSEXPORT)])
+    moved = DirectoryObject(id="11111111-2222-3333-4444-555555555555", kind=ObjectKind.USER, display_name="Jane Doe",
+                            immutable_id="MBvPQAIsrU+T/BU5Ksuxyw==", sync_enabled=True,
+                            distinguished_name="CN=Jane Doe,OU=Old,DC=contoso,DC=com")
+    facts = index.facts(moved, None, "jane.doe@contoso.com")
+    assert facts.ad is not None and facts.ad.dn == AD_DN and not facts.filtered_out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 DOMAIN_DN = "DC=contoso,DC=com"
@@ -138,7 +138,8 @@ def _only_on_premises(when: str) -> Iterator[str]:
 
 
 def demo_ldif(tenant: dict[str, Any], now: datetime) -> str:
-    """The demo's ldifde export for ``tenant`` (build_demo_tenant's) as of ``now``."""
-    when = now.strftime("%Y%m%d%H%M%S.0Z")
+    """The demo's ldifde export for ``tenant`` (build_demo_tenant's) as of ``now``: every
+    object last changed three days before (before the demo server's files were made)."""
+    when = (now - timedelta(days=3)).strftime("%Y%m%d%H%M%S.0Z")
     records = [*_synced(tenant, when), *_only_on_premises(when)]
     return "version: 1\n\n" + "\n\n".join(records) + "\n"

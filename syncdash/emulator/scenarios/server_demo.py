@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -106,11 +107,25 @@ class _Spaces:
     def __init__(self) -> None:
         self.ad: list[str] = []
         self.entra: list[str] = []
+        self.containers: set[str] = set()
+
+    def contained(self, dn: str) -> None:
+        """The OUs above ``dn``, up to the domain: a whole AD connector space holds them."""
+        parts = re.split(r"(?<!\\),", dn)
+        for at in range(1, len(parts)):
+            parent = ",".join(parts[at:])
+            if parent.upper().startswith("OU="):
+                self.containers.add(parent)
+
+    def container_objects(self) -> list[str]:
+        made = [_cs_object(DOMAIN_DN, "domainDNS", hologram=None, mv=None)]
+        return made + [_cs_object(dn, "organizationalUnit", hologram=None, mv=None) for dn in sorted(self.containers)]
 
     def synced(self, dn: str, kind: str, guid: uuid.UUID, values: dict[str, Any], cloud_id: str,
                entra_extra: str = "", ad_extra: str = "") -> None:
         anchor = _anchor_of(guid)
         mv = _guid(f"mv:{anchor}")
+        self.contained(dn)
         self.ad.append(_cs_object(dn, kind, hologram=_entry(dn, anchor, kind, values), mv=mv, extra=ad_extra))
         cloud = {"sourceAnchor": anchor, "cloudAnchor": f"{kind.capitalize()}_{cloud_id}", **values}
         entra_dn = _entra_dn(anchor)
@@ -121,10 +136,12 @@ class _Spaces:
         """An AD object joined and projected, its first export to Entra ID still to come."""
         anchor = _anchor_of(guid)
         mv = _guid(f"mv:{anchor}")
+        self.contained(dn)
         self.ad.append(_cs_object(dn, "user", hologram=_entry(dn, anchor, "user", values), mv=mv))
         entra_dn = _entra_dn(anchor)
+        pending = {"sourceAnchor": anchor, "onPremisesDistinguishedName": dn, **values}
         self.entra.append(_cs_object(entra_dn, "user", hologram=None, mv=mv,
-                                     extra=_pending_add(entra_dn, {"sourceAnchor": anchor, **values}) + entra_extra))
+                                     extra=_pending_add(entra_dn, pending) + entra_extra))
 
 
 def _users(tenant: dict[str, Any], spaces: _Spaces, now: datetime) -> dict[str, Any]:
@@ -203,6 +220,21 @@ def _new_hires(tenant: dict[str, Any], spaces: _Spaces, now: datetime) -> dict[s
     spaces.ad.append(_cs_object(lab, "user", hologram=_entry(lab, _anchor_of(_guid("labadmin")), "user",
                                                              {"userPrincipalName": "labadmin@contoso.local"}), mv=None))
     return {"filtered": dn("Omar Haddad")}
+
+
+def _health_only(tenant: dict[str, Any], spaces: _Spaces) -> None:
+    """The objects Connect Health reports an export error for that Entra ID does not have:
+    the server holds them too, joined and awaiting their first export."""
+    anchors = {u.get("onPremisesImmutableId") for u in tenant["users"] if u.get("onPremisesImmutableId")}
+    for errors in (tenant.get("connectHealth") or {}).get("exportErrors", {}).values():
+        for error in errors:
+            side = error.get("incomingObject") or {}
+            dn, guid = side.get("distinguishedName"), side.get("objectGuid")
+            if not dn or not guid or side.get("sourceAnchor") in anchors or any(dn in entry for entry in spaces.ad):
+                continue
+            values = {"userPrincipalName": side.get("userPrincipalName"), "displayName": side.get("displayName"),
+                      "mail": side.get("mail")}
+            spaces.new(dn, uuid.UUID(guid), values)
 
 
 def _scheduler(now: datetime) -> dict[str, Any]:
@@ -285,9 +317,11 @@ def write_demo_server_files(tenant: dict[str, Any], now: datetime, folder: Path)
     conflict = _users(tenant, spaces, now)
     _groups_and_contacts(tenant, spaces, now)
     filtered = _new_hires(tenant, spaces, now)["filtered"]
+    _health_only(tenant, spaces)
     files = {
         f"csexport-{AD_CONNECTOR}.xml": ('<?xml version="1.0" encoding="UTF-16"?>\n<cs-objects>'
-                                         + "".join(spaces.ad) + "</cs-objects>\n").encode("utf-16"),
+                                         + "".join(spaces.container_objects() + spaces.ad)
+                                         + "</cs-objects>\n").encode("utf-16"),
         "csexport-contoso.onmicrosoft.com_-_AAD.xml": ('<?xml version="1.0" encoding="UTF-8"?>\n<cs-objects>'
                                                        + "".join(spaces.entra) + "</cs-objects>\n").encode("utf-8"),
         "scheduler.json": json.dumps(_scheduler(now), indent=4).replace("/Date(", "\\/Date(").replace(")/", ")\\/")

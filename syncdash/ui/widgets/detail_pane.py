@@ -163,6 +163,10 @@ def _space_rows(name: str, side: ConnectorObject) -> list[tuple[str, object]]:
     return rows
 
 
+def _said(flag: bool | None) -> str:
+    return {True: "on", False: "off", None: "not in the file"}[flag]
+
+
 def _connect_server(server: ServerFacts) -> RenderableType:
     """The object as the Connect server's files show it: its connector-space objects,
     join state, what the next export sends and the last error, with the files' age."""
@@ -173,14 +177,15 @@ def _connect_server(server: ServerFacts) -> RenderableType:
         if side is not None:
             rows += _space_rows(name, side)
     if server.ad is None and server.ad_dn:
-        rows.append(("AD connector space", "not in it (filtered)" if server.ad_covered else "no complete export read"))
+        rows.append(("AD connector space", "not in it: filtered out" if server.filtered_out
+                     else "not in the files read (no complete export of its domain, or not known on-premises)"))
     if server.sync is not None:
         rows.append(("single-object sync", f"{server.sync.status or 'no status'} {_value(server.sync.started)}"
                      + (f": {server.sync.reason}" if server.sync.reason else "")))
     if server.scheduler is not None:
         s = server.scheduler
-        rows.append(("scheduler", f"sync cycle {'on' if s.sync_cycle_enabled else 'off'}, staging "
-                     f"{'on' if s.staging_mode else 'off'}, next {_value(s.next_run)}"))
+        rows.append(("scheduler", f"sync cycle {_said(s.sync_cycle_enabled)}, staging {_said(s.staging_mode)}, "
+                     f"last run {_value(s.last_run)}, next {_value(s.next_run)}"))
     return _section(title, rows) if rows else _block(title, "the files hold nothing about this object")
 
 

@@ -12,12 +12,11 @@ from textual.widgets import ProgressBar, Static
 
 from syncdash.model import SOURCE_TITLES, ObjectKind, SourceState, TenantStatus, Unknown
 from syncdash.sanitize import safe_text
+from syncdash.sync_server import STALE_EVIDENCE
 from syncdash.ui.rows import age
 from syncdash.ui.state import Freshness
 
 STALE_SYNC = timedelta(hours=2)
-#: The Connect server's files are called old past a day (collect them again).
-STALE_EVIDENCE = timedelta(hours=24)
 SEPARATOR = "  │ "
 MAX_LINES = 3
 
