@@ -375,3 +375,23 @@ def test_an_object_moved_since_is_found_by_its_anchor_not_its_stale_dn(tmp_path)
                             distinguished_name="CN=Jane Doe,OU=Old,DC=contoso,DC=com")
     facts = index.facts(moved, None, "jane.doe@contoso.com")
     assert facts.ad is not None and facts.ad.dn == AD_DN and not facts.filtered_out
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+_KEYS = st.sampled_from(["ExportError", "Attributes", "Lineage", "SerializedXml", "ConnectedMVObjectId", "ObjectType",
+                         "ErrorExtraDetails", "StatusInfo", "ProvisioningSteps", "SourceIdentity", "StartTime",
+                         "NextSyncCycleStartTimeInUTC", "CurrentlyEffectiveSyncCycleInterval", "IsConnector"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=st.sampled_from([{"DistinguishedName": ENTRA_DN, "ConnectorId": "x"}, {"SyncCycleEnabled": True},
+                              {"ProvisioningSteps": [], "SourceIdentity": {"Name": AD_DN}}]),
+       extra=st.dictionaries(_KEYS, _JSON, max_size=5))
+def test_any_cmdlet_json_is_read_or_refused_in_one_line(tmp_path, shape, extra):
+    path = _write(tmp_path, "cmdlet.json", json.dumps({**extra, **shape}))
+    try:
+        read_server_files([path])
+    except BadServerFile as refused:
+        assert "\n" not in str(refused) and "cmdlet.json" in str(refused)
