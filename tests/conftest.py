@@ -132,7 +132,7 @@ def dashboard(tmp_path) -> Callable[..., Dashboard]:
 
             session = emulated_session(HealthEmulator(emulator.store))
             health_source = ConnectHealth(lambda: ResourceManager(EMULATED_ARM_URL, session=session))
-            sources = (health_source, _demo_ad()) if ad else (health_source,)
+            sources = (health_source, _demo_ad()) if ad else (health_source,) if health else ()
             return (*sources, _demo_server(tmp_path / "server-files")) if server else sources
 
         app = SyncdashApp(connect, tenant_key="test", store=store, refresh=3600, clock=lambda: FROZEN_NOW,

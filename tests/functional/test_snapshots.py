@@ -75,3 +75,14 @@ def test_checklist_with_a_suggestion_120x40(snap_compare, dashboard):
         await pilot.pause()
 
     assert snap_compare(dashboard().app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_connect_server_section_160x80(snap_compare, dashboard):
+    """The server's view of the chosen object, and the files' age in the header."""
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await choose(pilot.app, pilot, "proxy-conflict-user-user")
+        await pilot.press("tab", *["j"] * 17)  # the detail pane, scrolled to its Connect server section
+        await pilot.pause()
+
+    assert snap_compare(dashboard(server=True).app, terminal_size=(160, 80), run_before=run_before)
