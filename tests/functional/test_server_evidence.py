@@ -139,7 +139,7 @@ async def test_the_dashboard_shows_the_servers_view_of_the_chosen_object_and_the
     from syncdash.ui.widgets.detail_pane import DetailPane
     from syncdash.ui.widgets.status_bar import StatusBar
 
-    app = dashboard(server=True).app
+    app = dashboard(health=True, server=True).app
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         header = app.query_one(StatusBar).shown.plain
