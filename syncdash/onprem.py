@@ -9,13 +9,13 @@ GUID read from an export are the same string.
 
 from __future__ import annotations
 
-import base64
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from syncdash.anchors import immutable_id_of_guid
 from syncdash.model import DirectoryObject, ObjectKind
 
 #: The attributes syncdash asks AD for (ldifde's ``-l``, csvde's ``-l``, the live search).
@@ -62,17 +62,14 @@ class ADObject:
         """What Entra Connect writes to the cloud's onPremisesImmutableId: base64 of
         mS-DS-ConsistencyGuid when it is set, else of objectGUID (its bytes as AD holds
         them, little-endian in the first three fields)."""
-        anchor = self.consistency_guid or self.object_guid
-        if anchor is None:
-            return None
-        return base64.b64encode(uuid.UUID(anchor).bytes_le).decode("ascii")
+        return immutable_id_of_guid(self.consistency_guid or self.object_guid)
 
     @property
     def anchors(self) -> tuple[str, ...]:
         """Every onPremisesImmutableId the object may have synced with: its source anchor
         and, when mS-DS-ConsistencyGuid is set, objectGUID's (older installations)."""
-        return tuple(dict.fromkeys(base64.b64encode(uuid.UUID(guid).bytes_le).decode("ascii")
-                                   for guid in (self.consistency_guid, self.object_guid) if guid))
+        return tuple(dict.fromkeys(anchor for guid in (self.consistency_guid, self.object_guid)
+                                   if (anchor := immutable_id_of_guid(guid))))
 
     @property
     def disabled(self) -> bool:
