@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from syncdash.model import DirectoryObject, ExportError, HealthNote, ObjectKind, SourceStatus, kind_named
+from syncdash.export_error import ExportError
+from syncdash.model import DirectoryObject, HealthNote, ObjectKind, SourceStatus, kind_named
 from syncdash.onprem import OnPremisesDirectory
 from syncdash.server_index import ServerIndex
 

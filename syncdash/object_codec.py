@@ -12,12 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from syncdash.export_error import ExportError, OnPremisesSide
 from syncdash.model import (
     ConflictProperty,
     DirectoryObject,
-    ExportError,
     ObjectKind,
-    OnPremisesSide,
     ProvisioningError,
     ServiceError,
     ServiceErrorKind,

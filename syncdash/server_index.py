@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from syncdash.anchors import guid_of_base64
-from syncdash.model import DirectoryObject, ExportError, OnPremisesSide
+from syncdash.export_error import ExportError, OnPremisesSide
+from syncdash.model import DirectoryObject
 from syncdash.onprem import ADObject, dn_key
 from syncdash.sync_server import (
     AD,

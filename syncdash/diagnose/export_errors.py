@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from syncdash.diagnose import powershell
 from syncdash.diagnose.catalog import MANUAL_CHECKS, finding, when
 from syncdash.diagnose.findings import Finding, ManualCheck, Related
-from syncdash.model import CONFLICT_TYPES, DirectoryObject, ExportError, ObjectFacts, SourceState, kind_named
+from syncdash.export_error import CONFLICT_TYPES, ExportError
+from syncdash.model import DirectoryObject, ObjectFacts, SourceState, kind_named
 
 SOURCE = "connect-health"
 #: How each source that reports export errors is named in a message.

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from syncdash.evidence import HealthNote
-from syncdash.model import ExportError, OnPremisesSide, utc
+from syncdash.export_error import ExportError, OnPremisesSide
+from syncdash.model import utc
 
 #: Buckets of the counts operation; "All" repeats the others and is never listed itself.
 ALL_BUCKETS = "All"

@@ -12,7 +12,8 @@ from urllib.parse import quote
 from syncdash.evidence import Evidence
 from syncdash.health import parse
 from syncdash.health.client import HealthUnavailable, ResourceManager
-from syncdash.model import ExportError, HealthNote, SourceState, SourceStatus
+from syncdash.export_error import ExportError
+from syncdash.model import HealthNote, SourceState, SourceStatus
 
 NAME = "connect-health"
 #: Said wherever Connect Health's data is shown: how old it may be, and what it needs.

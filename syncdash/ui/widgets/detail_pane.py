@@ -16,7 +16,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from syncdash.diagnose.export_errors import REPORTED_BY
-from syncdash.model import DirectoryObject, ExportError, ObjectFacts, OnPremisesSide
+from syncdash.export_error import ExportError, OnPremisesSide
+from syncdash.model import DirectoryObject, ObjectFacts
 from syncdash.onprem import OnPremisesFacts
 from syncdash.sanitize import safe_text
 from syncdash.sync_server import ConnectorObject, ServerFacts
