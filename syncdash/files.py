@@ -22,8 +22,9 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 from pathlib import Path
 
@@ -148,7 +149,22 @@ def write_atomically(path: Path, text: str | Iterable[str], *, mode: int = 0o600
     unsafe folder) or any other OSError, with the temporary file removed, for the caller
     to word in one line.
     """
-    path = Path(path)
+    def write(handle: BinaryIO) -> None:
+        for chunk in [text] if isinstance(text, str) else text:
+            handle.write(chunk.encode("utf-8"))
+
+    _replace_with(Path(path), write, mode)
+
+
+def copy_atomically(source: BinaryIO, path: Path, times: tuple[float, float]) -> None:
+    """``source`` copied to ``path`` as :func:`write_atomically` writes (a new file moved
+    into place), with the access and modification ``times`` given: a file brought in
+    keeps its own time."""
+    _replace_with(Path(path), lambda handle: shutil.copyfileobj(source, handle, 1 << 20), 0o600, times)
+
+
+def _replace_with(path: Path, write: Callable[[BinaryIO], None], mode: int,
+                  times: tuple[float, float] | None = None) -> None:
     folder = resolve(path.parent)
     _check_folder(folder, path, private=False)
     target = folder / path.name
@@ -156,10 +172,12 @@ def write_atomically(path: Path, text: str | Iterable[str], *, mode: int = 0o600
     partial = folder / f".{path.name}.{secrets.token_hex(8)}.partial"
     descriptor = create_exclusive(partial, mode)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.writelines([text] if isinstance(text, str) else text)
+        with os.fdopen(descriptor, "wb") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if times is not None:
+            os.utime(partial, times)
         os.replace(partial, target)  # a link planted meanwhile is replaced, not written through
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -46,11 +46,30 @@ if TYPE_CHECKING:
 STATUS_EVERY = 600.0
 
 
+@dataclass(frozen=True, slots=True)
+class Diagnosed:
+    """One object's diagnosis with the facts it was made from (the detail pane shows them)."""
+
+    facts: ObjectFacts
+    diagnosis: Diagnosis
+    on_premises: OnPremisesFacts | None
+    server: ServerFacts | None
+
+
+def diagnose_in_full(index: DirectoryIndex, obj: DirectoryObject, *, tenant: TenantStatus, now: datetime,
+                     unavailable: tuple[str, ...]) -> Diagnosed:
+    """The three steps for one object, its holders answered by ``index``, AD and the
+    server's files by what the view read of them."""
+    facts = index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable)
+    on_premises, server = evidence_facts(index.on_premises, index.server, obj, obj.identity)
+    return Diagnosed(facts, diagnose(facts, on_premises, server), on_premises, server)
+
+
 def diagnose_object(index: DirectoryIndex, obj: DirectoryObject, *, tenant: TenantStatus, now: datetime,
                     unavailable: tuple[str, ...]) -> tuple[ObjectFacts, Diagnosis]:
     """The three steps for one object, its holders answered by ``index``."""
-    facts = index.facts(obj, query=obj.identity, tenant=tenant, now=now, unavailable=unavailable)
-    return facts, diagnose(facts, *evidence_facts(index.on_premises, index.server, obj, obj.identity))
+    done = diagnose_in_full(index, obj, tenant=tenant, now=now, unavailable=unavailable)
+    return done.facts, done.diagnosis
 
 
 def evidence_facts(directory: OnPremisesDirectory | None, server: ServerIndex | None, obj: DirectoryObject | None,

@@ -153,7 +153,7 @@ class ServerIndex:
         filtered = (ad is None and entra is None and covered is not None and exists and not changed_since
                     and not (obj and obj.export_errors))
         sync = self.syncs.get(dn_key(dn)) if dn else None
-        return ServerFacts(self.files, entra, ad, dn, covered, self.scheduler, sync, filtered)
+        return ServerFacts(self.files, entra, ad, dn, self.as_of, covered, self.scheduler, sync, filtered)
 
     def export_errors(self) -> tuple[ExportError, ...]:
         """The errors on connector-space objects as export errors of the objects they

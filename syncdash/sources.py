@@ -121,21 +121,17 @@ def _demo_server() -> EvidenceSource:
 def with_server(source: Source, paths: Sequence[Path]) -> Source:
     """The Connect server's files (``--server-evidence``, or those imported for the
     tenant) beside the source's other evidence, in place of the demo's own."""
-    from dataclasses import replace
-
     from syncdash.server.source import NAME, from_files
 
-    others = source.evidence
-    return replace(source, evidence=lambda: (*(e for e in others() if e.name != NAME), from_files(paths)))
+    return _replacing(source, NAME, lambda: from_files(paths))
 
 
 def with_ad(source: Source, ad: Callable[[], EvidenceSource]) -> Source:
     """On-premises AD read beside the source's other evidence (``--ad-url``,
     ``--ad-export``, a profile's ``ad`` table), in place of the demo's own."""
-    from dataclasses import replace
+    from syncdash.ad.source import NAME
 
-    others = source.evidence
-    return replace(source, evidence=lambda: (*(e for e in others() if e.name != "ad"), ad()))
+    return _replacing(source, NAME, ad)
 
 
 def _emulated_health(tenant: Callable[[], TenantStore]) -> tuple[EvidenceSource, ...]:
@@ -181,12 +177,23 @@ def without_health(source: Source, reason: str) -> Source:
 
 def _replace_health(source: Source, health: Callable[[], EvidenceSource]) -> Source:
     """The source with another Connect Health in place of its own, its other evidence kept."""
-    from dataclasses import replace
-
     from syncdash.health.source import NAME
 
+    return _replacing(source, NAME, health, first=True)
+
+
+def _replacing(source: Source, name: str, build: Callable[[], EvidenceSource], *, first: bool = False) -> Source:
+    """The source with ``build``'s evidence in place of its own source called ``name``
+    (first in the order, or last), its other evidence kept; built as lazily."""
+    from dataclasses import replace
+
     others = source.evidence
-    return replace(source, evidence=lambda: (health(), *(e for e in others() if e.name != NAME)))
+
+    def evidence() -> tuple[EvidenceSource, ...]:
+        kept = tuple(e for e in others() if e.name != name)
+        return (build(), *kept) if first else (*kept, build())
+
+    return replace(source, evidence=evidence)
 
 
 def ad_exports(paths: Sequence[Path]) -> Callable[[], EvidenceSource]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from syncdash.anchors import cloud_id_of_anchor, immutable_id_of_guid
+from syncdash.anchors import ENTRA_CONNECTOR_ID, anchor_of_dn, cloud_id_of_anchor, immutable_id_of_guid
 from syncdash.onprem import dn_key
 
 #: Which connector space an object is in.
@@ -29,6 +29,13 @@ STATES = {"csexport": ("joined", "mv_id", "pending", "export_error", "import_err
 UNREAD = "unreadable"
 #: Container objects: a full export of the AD connector space holds its domain's and OUs'.
 CONTAINERS = frozenset({"domaindns", "organizationalunit", "container", "builtindomain"})
+
+
+def connector_of(dn: str, connector_id: str | None = None) -> str:
+    """Which connector space an object is in: the Entra connector's by its id, or by its
+    ``CN={hex}`` DN (as csexport gives no connector id), else an AD connector's."""
+    entra = (connector_id or "").strip().strip("{}").lower() == ENTRA_CONNECTOR_ID or anchor_of_dn(dn) is not None
+    return ENTRA if entra else AD
 
 
 def evidence_age(as_of: datetime, now: datetime) -> str:
@@ -101,7 +108,6 @@ class ConnectorObject:
     object_type: str
     #: The file it was read from.
     origin: str
-    cs_id: str | None = None
     #: Joined to a metaverse object (False: a disconnector), None when the file does not say.
     joined: bool | None = None
     mv_id: str | None = None
@@ -147,9 +153,13 @@ class Scheduler:
     sync_cycle_enabled: bool | None = None
     staging_mode: bool | None = None
     suspended: bool | None = None
-    in_progress: bool | None = None
     next_run: datetime | None = None
     interval_minutes: float | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """No sync cycle runs: turned off, or suspended (by the wizard or an upgrade)."""
+        return self.sync_cycle_enabled is False or bool(self.suspended)
     #: The last run (Get-ADSyncRunProfileResult, which the collect script adds): when,
     #: which run profile of which connector, and its result (success, completed-export-errors…).
     last_run: datetime | None = None
@@ -177,8 +187,6 @@ class SingleObjectSync:
     reason: str = ""
     additional: str = ""
     recommended: str = ""
-    object_guid: str | None = None
-    target_id: str | None = None
     started: datetime | None = None
     staging: bool = False
     steps: tuple[SyncStep, ...] = ()
@@ -196,10 +204,6 @@ class ServerFile:
     kind: str  # csexport, cs-object, disconnectors, single-object-sync, scheduler
     as_of: datetime
     count: int = 0
-    #: Connector spaces it holds objects of (ENTRA, AD).
-    connectors: frozenset[str] = frozenset()
-    #: A csexport of errors or pending exports only (/f:e, /f:x…): absence proves nothing.
-    filtered: bool = False
     #: Set when the file could be read only in part: why, in one line.
     partial: str | None = None
     #: The domains (``dc=contoso,dc=com``) whose containers (the domain, its OUs) it holds:
@@ -221,6 +225,8 @@ class ServerFacts:
     ad: ConnectorObject | None
     #: The AD DN the server was asked about (None when nothing names one).
     ad_dn: str | None
+    #: The oldest readable file's time: what the evidence as a whole is as old as.
+    as_of: datetime | None
     #: The complete AD connector-space export of the object's domain, None when none was read.
     ad_covered: ServerFile | None
     scheduler: Scheduler | None

@@ -12,7 +12,6 @@ object) and, per unique value, the first holder's number.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -118,7 +117,6 @@ class Audit:
         self.cloud = cloud
         self.read = 0
         self.findings = 0
-        self.by_code: Counter[str] = Counter()
         self._packed: list[str] = []
         self._first: dict[str, int] = {}
         self._shared: dict[str, list[int]] = {}
@@ -126,13 +124,10 @@ class Audit:
         #: objectGUIDs already audited: overlapping base DNs, or one export given twice,
         #: must not make an object a duplicate of itself.
         self._guids: set[str] = set()
-        #: Objects skipped as read before (the same objectGUID).
-        self.repeated = 0
 
     def add(self, obj: ADObject) -> None:
         if obj.object_guid is not None:
             if obj.object_guid in self._guids:
-                self.repeated += 1
                 return
             self._guids.add(obj.object_guid)
         number = self.read
@@ -152,7 +147,6 @@ class Audit:
     def _record(self, number: int, found: list[Finding]) -> None:
         self._found.setdefault(number, []).extend(found)
         self.findings += len(found)
-        self.by_code.update(f.code for f in found)
 
     def _duplicates(self) -> None:
         for key, numbers in self._shared.items():

@@ -28,14 +28,18 @@ class ErrorType:
     fix: str
 
 
-_HEALTH_LAG = "; Connect Health's report shows the change within 30 minutes."
+#: Where a fix says when the error is seen to clear: as each reporter shows it.
+CLEARED = "{cleared}"
+_CLEARS = {SOURCE: "; Connect Health's report shows the change within 30 minutes.",
+           "server": "; the error clears at the server's next export run."}
 _SAME_FIX = ("Decide which object should keep the value, remove it from the other in that object's source "
-             "directory (on-premises AD for a synced object), and let the next sync export it" + _HEALTH_LAG)
+             "directory (on-premises AD for a synced object), and let the next sync export it" + CLEARED)
 
 
 def _fix(fix: str, source: str) -> str:
-    """A fix as its reporter shows it: the server's error clears at its next export run."""
-    return fix if source == SOURCE else fix.replace(_HEALTH_LAG, "; the error clears at the server's next export run.")
+    """A fix as its reporter shows it (Connect Health's report lags; the server's error
+    clears at its next export run)."""
+    return fix.replace(CLEARED, _CLEARS.get(source, "."))
 
 ERROR_TYPES: dict[str, ErrorType] = {
     "AttributeValueMustBeUnique": ErrorType(

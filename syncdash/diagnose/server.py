@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from syncdash.diagnose.catalog import finding, when
 from syncdash.diagnose.findings import Finding, ManualCheck, Severity, StepResult
@@ -29,7 +29,7 @@ _SHOW_ERRORS = frozenset({"csexport", "cs-object"})
 
 def _name(origin: str) -> str:
     """A file by its name: the folder is the same for all of them, and in the sources line."""
-    return PureWindowsPath(origin).name if "\\" in origin else PurePosixPath(origin).name
+    return Path(origin).name
 
 
 def where(origin: str, server: ServerFacts, now: datetime, moment: datetime | None = None) -> str:
@@ -85,7 +85,7 @@ def _scheduler(server: ServerFacts, now: datetime) -> list[Finding]:
         return []
     found = []
     at = where(scheduler.origin, server, now)
-    if scheduler.sync_cycle_enabled is False or scheduler.suspended:
+    if scheduler.stopped:
         why = "SyncCycleEnabled is false" if scheduler.sync_cycle_enabled is False else "the scheduler is suspended"
         found.append(finding(
             "sync-cycle-disabled", f"the Connect server runs no sync cycle: {why} ({at})",
@@ -108,6 +108,8 @@ def _single_sync(server: ServerFacts, now: datetime) -> list[Finding]:
     step = sync.failed_step
     if sync.status.casefold() == "failure" or step is not None:
         failed_at = f" at {step.name} ({step.description})" if step is not None else ""
+        if step is not None and step.details:
+            failed_at += " [" + "; ".join(f"{key}: {value}" for key, value in step.details[:4]) + "]"
         reason = sync.reason or sync.error_code or "no reason given"
         extra = f" {sync.additional}" if sync.additional else ""
         return [finding(
@@ -149,6 +151,8 @@ def _state(value: bool | None, on: str, off: str) -> str:
 def _scheduled(s: Scheduler, server: ServerFacts, now: datetime) -> str:
     text = (f"Get-ADSyncScheduler ({where(s.origin, server, now)}): sync cycle "
             f"{_state(s.sync_cycle_enabled, 'enabled', 'disabled')}, staging mode {_state(s.staging_mode, 'on', 'off')}")
+    if s.interval_minutes:
+        text += f", every {s.interval_minutes:g} min"
     if s.last_run:
         text += f", last run {when(s.last_run)}" + (f" ({s.last_run_name}: {s.last_result})" if s.last_result else "")
     return text + (f", next cycle {when(s.next_run)}" if s.next_run else "")

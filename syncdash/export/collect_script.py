@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from syncdash.anchors import ENTRA_CONNECTOR_ID
 from syncdash.diagnose.powershell import ps_string
 
 _HEAD = """\
@@ -32,7 +33,7 @@ $ErrorActionPreference = "Stop"
 Import-Module ADSync
 New-Item -ItemType Directory -Path $Folder -Force | Out-Null
 $Bin = Join-Path $env:ProgramFiles "Microsoft Azure AD Sync\\Bin"
-$EntraConnectorId = "b891884f-051e-4a83-95af-2544101c9083"
+$EntraConnectorId = "{entra_connector_id}"
 function Save-Json($Value, $Name) {{
     # -Depth 8: the default (2) silently turns attribute values into "System.Object[]"
     $Value | ConvertTo-Json -Depth 8 | Out-File -FilePath (Join-Path $Folder $Name) -Encoding utf8
@@ -130,7 +131,8 @@ def collect_script(objects: Sequence[str], generated: datetime, version: str) ->
         if not dn.strip() or any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029"
                                  for char in dn):
             raise BadObjectName(f"not a DN for the collect script: {dn!r}")
-    script = _HEAD.format(generated=generated.strftime("%Y-%m-%d %H:%M UTC"), version=version)
+    script = _HEAD.format(generated=generated.strftime("%Y-%m-%d %H:%M UTC"), version=version,
+                          entra_connector_id=ENTRA_CONNECTOR_ID)
     if objects:
         script += _OBJECTS.format(objects=",\n".join(f"    {ps_string(dn)}" for dn in objects))
     return script + _TAIL

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from syncdash.anchors import ENTRA_CONNECTOR_ID, anchor_of_dn, guid_of_base64
+from syncdash.anchors import anchor_of_dn, guid_of_base64
 from syncdash.server.csexport import read_cs_objects, server_error
 from syncdash.server.values import flag, moment, text
 from syncdash.sync_server import (
@@ -26,6 +26,7 @@ from syncdash.sync_server import (
     ServerError,
     SingleObjectSync,
     SyncStep,
+    connector_of,
 )
 
 _EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
@@ -90,8 +91,7 @@ def cs_object(data: Mapping[str, Any], origin: str) -> ConnectorObject | None:
     def first(name: str) -> str | None:
         return next(iter(attributes.get(name.casefold(), [])), None)
 
-    connector_id = (text(entry.get("connectorid")) or "").strip("{}").lower()
-    entra = connector_id == ENTRA_CONNECTOR_ID or anchor_of_dn(dn) is not None
+    entra = connector_of(dn, text(entry.get("connectorid"))) == ENTRA
     mv = (text(entry.get("connectedmvobjectid")) or "").strip("{}").lower()
     joined = flag(entry.get("isconnector"))
     if mv and mv != _EMPTY_GUID:
@@ -104,7 +104,7 @@ def cs_object(data: Mapping[str, Any], origin: str) -> ConnectorObject | None:
     anchor = (anchor_of_dn(dn) or first("sourceAnchor")) if entra else guid_of_base64(first("objectGUID"))
     found = ConnectorObject(
         connector=ENTRA if entra else AD, dn=dn, object_type=text(entry.get("objecttype")) or "", origin=origin,
-        cs_id=(text(entry.get("objectid")) or "").strip("{}").lower() or None, joined=joined,
+        joined=joined,
         mv_id=mv if mv and mv != _EMPTY_GUID else None, anchor=anchor, cloud_anchor=first("cloudAnchor"),
         upn=first("userPrincipalName"), mail=first("mail"), display_name=first("displayName"),
         on_premises_dn=first("onPremisesDistinguishedName"), export_error=_export_error(entry.get("exporterror")),
@@ -152,7 +152,7 @@ def scheduler(data: Mapping[str, Any], origin: str) -> Scheduler:
     return Scheduler(
         origin=origin, sync_cycle_enabled=flag(entry.get("synccycleenabled")),
         staging_mode=flag(entry.get("stagingmodeenabled")), suspended=flag(entry.get("schedulersuspended")),
-        in_progress=flag(entry.get("synccycleinprogress")), next_run=moment(entry.get("nextsynccyclestarttimeinutc")),
+        next_run=moment(entry.get("nextsynccyclestarttimeinutc")),
         interval_minutes=_minutes(entry.get("currentlyeffectivesynccycleinterval")),
         last_run=moment(entry.get("lastrunstarttimeinutc")), last_run_name=text(entry.get("lastrunprofile")),
         last_result=text(entry.get("lastrunresult")))
@@ -165,12 +165,16 @@ def _details(raw: Any) -> tuple[tuple[str, str], ...]:
                  if key != "AttributeInfoJson")
 
 
+def _part(entry: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """An object-valued property, its names folded; empty when it is anything else."""
+    value = entry.get(name)
+    return _folded(value) if isinstance(value, dict) else {}
+
+
 def single_sync(data: Mapping[str, Any], origin: str) -> SingleObjectSync | None:
     """Invoke-ADSyncSingleObjectSync's result; None when it names no object."""
     entry = _folded(data)
-    source = _folded(entry.get("sourceidentity") or {}) if isinstance(entry.get("sourceidentity"), dict) else {}
-    target = _folded(entry.get("targetidentity") or {}) if isinstance(entry.get("targetidentity"), dict) else {}
-    status = _folded(entry.get("statusinfo") or {}) if isinstance(entry.get("statusinfo"), dict) else {}
+    source, status = _part(entry, "sourceidentity"), _part(entry, "statusinfo")
     dn = text(source.get("name"))
     if dn is None:
         return None
@@ -185,6 +189,6 @@ def single_sync(data: Mapping[str, Any], origin: str) -> SingleObjectSync | None
     return SingleObjectSync(
         origin=origin, dn=dn, status=text(status.get("status")) or "", error_code=text(status.get("errorcode")) or "",
         reason=text(status.get("reason")) or "", additional=text(status.get("additionaldetails")) or "",
-        recommended=text(status.get("recommendedaction")) or "", object_guid=text(source.get("id")),
-        target_id=text(target.get("id")), started=moment(entry.get("starttime")), staging=staging, steps=tuple(steps))
+        recommended=text(status.get("recommendedaction")) or "", started=moment(entry.get("starttime")),
+        staging=staging, steps=tuple(steps))
 

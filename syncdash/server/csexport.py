@@ -23,7 +23,7 @@ from defusedxml.ElementTree import iterparse
 from syncdash.sanitize import safe_line
 from syncdash.server.values import count, flag, moment, text
 from syncdash.anchors import anchor_of_dn, guid_of_base64
-from syncdash.sync_server import AD, ENTRA, BadServerFile, Change, ConnectorObject, PendingExport, ServerError
+from syncdash.sync_server import ENTRA, BadServerFile, Change, ConnectorObject, PendingExport, ServerError, connector_of
 
 #: One ``<cs-object>`` larger than this (a value of hundreds of MB, or a file that never
 #: closes one) ends the read, partial, instead of filling memory.
@@ -167,17 +167,16 @@ def connector_object(elem: Element, origin: str) -> ConnectorObject | None:
     def first(name: str) -> str | None:
         return next(iter(attributes.get(name.casefold(), [])), None)
 
-    entra_anchor = anchor_of_dn(dn)
-    connector = ENTRA if entra_anchor is not None else AD
-    if entra_anchor is not None:
-        anchor: str | None = entra_anchor
+    connector = connector_of(dn)
+    if connector == ENTRA:
+        anchor = anchor_of_dn(dn)
     else:
         raw_anchor = hologram.findtext("anchor") if hologram is not None else None
         anchor = guid_of_base64(raw_anchor) or guid_of_base64(first("objectGUID"))
     joined, mv = _joined(elem)
     return ConnectorObject(
         connector=connector, dn=dn, object_type=elem.get("object-type") or (first("objectClass") or ""),
-        origin=origin, cs_id=(elem.get("id") or "").strip(_GUID_CHARS).lower() or None, joined=joined, mv_id=mv,
+        origin=origin, joined=joined, mv_id=mv,
         anchor=anchor, cloud_anchor=first("cloudAnchor"), upn=first("userPrincipalName"), mail=first("mail"),
         display_name=first("displayName"), on_premises_dn=first("onPremisesDistinguishedName"),
         pending=_pending(elem), export_error=_error(elem, "export"),

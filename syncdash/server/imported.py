@@ -15,14 +15,12 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
-from syncdash.files import create_exclusive, open_regular, private_directory, write_atomically
+from syncdash.files import copy_atomically, open_regular, private_directory, write_atomically
 from syncdash.sanitize import safe_line
 from syncdash.server.reading import KINDS, expand, file_kind
 from syncdash.sync_server import BadServerFile
@@ -87,21 +85,12 @@ def imported_paths(data_dir: Path, tenant_key: str) -> list[Path]:
     return [folder / entry.name for entry in listing(data_dir, tenant_key)]
 
 
-def _copy(path: Path, folder: Path, name: str) -> int:
-    """``path`` copied to ``folder/name`` (through a temporary name), its time kept."""
-    partial = folder / f".{name}.{secrets.token_hex(8)}.partial"
+def _copy(path: Path, folder: Path, name: str) -> os.stat_result:
+    """``path`` copied to ``folder/name``, its time kept; the source's stat."""
     with open_regular(path, safe_line(str(path)), BadServerFile, "a file") as source:
-        descriptor = create_exclusive(partial)
-        try:
-            with os.fdopen(descriptor, "wb") as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-            info = os.stat(path)
-            os.utime(partial, (info.st_atime, info.st_mtime))
-            os.replace(partial, folder / name)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return os.stat(folder / name).st_size
+        info = os.fstat(source.fileno())
+        copy_atomically(source, folder / name, (info.st_atime, info.st_mtime))
+        return info
 
 
 def import_files(data_dir: Path, tenant_key: str, paths: Sequence[Path], now: datetime) -> list[Imported]:
@@ -120,9 +109,9 @@ def import_files(data_dir: Path, tenant_key: str, paths: Sequence[Path], now: da
     kept = {entry.name: entry for entry in listing(data_dir, tenant_key)}
     for path, kind in kinds:
         name = _stored_name(path.name)
-        size = _copy(path, folder, name)
-        stamp = datetime.fromtimestamp(os.stat(folder / name).st_mtime, timezone.utc)
-        kept[name] = Imported(name, kind, str(path.resolve()), stamp.isoformat(), now.isoformat(), size)
+        info = _copy(path, folder, name)
+        stamp = datetime.fromtimestamp(info.st_mtime, timezone.utc)
+        kept[name] = Imported(name, kind, str(path.resolve()), stamp.isoformat(), now.isoformat(), info.st_size)
     _save(folder, list(kept.values()))
     return [kept[_stored_name(path.name)] for path, _ in kinds]
 

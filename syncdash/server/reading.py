@@ -25,7 +25,7 @@ from syncdash.files import open_regular
 from syncdash.sanitize import safe_line
 from syncdash.server import cmdlets
 from syncdash.server.csexport import read_cs_objects
-from syncdash.anchors import ENTRA_CONNECTOR_ID, anchor_of_dn
+from syncdash.anchors import anchor_of_dn
 from syncdash.server_index import ServerIndex
 from syncdash.sync_server import (
     AD,
@@ -37,6 +37,7 @@ from syncdash.sync_server import (
     ServerFile,
     SingleObjectSync,
     UNREAD,
+    connector_of,
     domain_of,
 )
 
@@ -73,23 +74,33 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _sniff(stream: IO[bytes], shown: str) -> tuple[str, Any]:
+    """Which of :data:`KINDS` an open file is, from its first bytes (JSON: its
+    properties), and a JSON file's content (read whole once: it is small)."""
+    head = stream.read(_HEAD)
+    if not head.strip():
+        raise BadServerFile(f"{shown}: empty, not {WHAT}")
+    start = _decoded_head(head)
+    if start.startswith("<"):
+        if "<cs-objects" in start:
+            return "csexport", None
+        raise BadServerFile(f"{shown}: XML, but not a csexport file (no <cs-objects>)")
+    if _is_disconnectors(start):
+        return "disconnectors", None
+    if "\x00" in start:
+        raise BadServerFile(f"{shown}: binary data, not {WHAT}")
+    data = _json(stream, head, shown)
+    return _json_kind(data, shown), data
+
+
+def _open(path: Path) -> IO[bytes]:
+    return open_regular(path, safe_line(str(path)), BadServerFile, "a file: name the files in it, or import the folder")
+
+
 def file_kind(path: Path) -> str:
-    """Which of :data:`KINDS` a file is, from its first bytes (JSON: its properties)."""
-    shown = safe_line(str(path))
-    with open_regular(path, shown, BadServerFile, "a file: name the files in it, or import the folder") as stream:
-        head = stream.read(_HEAD)
-        if not head.strip():
-            raise BadServerFile(f"{shown}: empty, not {WHAT}")
-        start = _decoded_head(head)
-        if start.startswith("<"):
-            if "<cs-objects" in start:
-                return "csexport"
-            raise BadServerFile(f"{shown}: XML, but not a csexport file (no <cs-objects>)")
-        if _is_disconnectors(start):
-            return "disconnectors"
-        if "\x00" in start:
-            raise BadServerFile(f"{shown}: binary data, not {WHAT}")
-        return _json_kind(_json(stream, head, shown), shown)
+    """Which of :data:`KINDS` a file is (checked before it is imported or read)."""
+    with _open(path) as stream:
+        return _sniff(stream, safe_line(str(path)))[0]
 
 
 def _is_disconnectors(start: str) -> bool:
@@ -147,42 +158,38 @@ class _Collected:
     syncs: list[SingleObjectSync] = field(default_factory=list)
 
 
-def _file_time(path: Path) -> datetime:
-    return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+def _file_time(stream: IO[bytes]) -> datetime:
+    return datetime.fromtimestamp(os.fstat(stream.fileno()).st_mtime, timezone.utc)
 
 
-def _read_csexport(path: Path, shown: str, into: _Collected) -> ServerFile:
+def _read_csexport(path: Path, stream: IO[bytes], into: _Collected) -> ServerFile:
     before = len(into.objects)
-    with open_regular(path, shown, BadServerFile, "a file") as stream:
-        partial = read_cs_objects(stream, str(path), into.objects.append)
+    partial = read_cs_objects(stream, str(path), into.objects.append)
     mine = into.objects[before:]
-    # an export of errors or pending changes only (/f:e, /f:x, /f:i) holds no plain object
-    filtered = bool(mine) and all(o.pending or o.export_error or o.import_error or o.joined is False for o in mine)
-    return ServerFile(str(path), "csexport", _file_time(path), len(mine), frozenset(o.connector for o in mine),
-                      filtered, partial, frozenset(domain_of(o.dn) for o in mine
-                                                   if o.connector == AD and o.object_type.casefold() in CONTAINERS))
+    return ServerFile(str(path), "csexport", _file_time(stream), len(mine), partial,
+                      frozenset(domain_of(o.dn) for o in mine if o.connector == AD and o.object_type.casefold() in CONTAINERS))
 
 
-def _read_disconnectors(path: Path, shown: str, into: _Collected) -> ServerFile:
+def _read_disconnectors(path: Path, stream: IO[bytes], into: _Collected) -> ServerFile:
     read, partial = 0, None
-    with open_regular(path, shown, BadServerFile, "a file") as stream:
-        encoding = _encoding(stream.read(4))
-        stream.seek(0)
-        with io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="") as text:
-            lines = _bounded_lines(text)
-            first = next(lines, "")
-            header = next(lines, "") if first.startswith("#TYPE") else first  # Export-Csv without -NoTypeInformation
-            rows = csv.DictReader(lines, fieldnames=next(csv.reader([header]), []))
-            try:
-                for row in rows:
-                    found = _disconnector({str(k).strip().casefold(): (v or "").strip() for k, v in row.items()
-                                           if isinstance(k, str) and isinstance(v, str)}, str(path))
-                    if found is not None:
-                        into.objects.append(found)
-                        read += 1
-            except (csv.Error, _LineTooLong) as error:
-                partial = f"read {read} rows, then stopped: {safe_line(error)}"
-    return ServerFile(str(path), "disconnectors", _file_time(path), read, frozenset({ENTRA}), True, partial)
+    encoding = _encoding(stream.read(4))
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    lines = _bounded_lines(text)
+    first = next(lines, "")
+    header = next(lines, "") if first.startswith("#TYPE") else first  # Export-Csv without -NoTypeInformation
+    rows = csv.DictReader(lines, fieldnames=next(csv.reader([header]), []))
+    try:
+        for row in rows:
+            found = _disconnector({str(k).strip().casefold(): (v or "").strip() for k, v in row.items()
+                                   if isinstance(k, str) and isinstance(v, str)}, str(path))
+            if found is not None:
+                into.objects.append(found)
+                read += 1
+    except (csv.Error, _LineTooLong) as error:
+        partial = f"read {read} rows, then stopped: {safe_line(error)}"
+    text.detach()  # the file is the caller's to close
+    return ServerFile(str(path), "disconnectors", _file_time(stream), read, partial)
 
 
 class _LineTooLong(Exception):
@@ -203,41 +210,41 @@ def _disconnector(row: dict[str, str], origin: str) -> ConnectorObject | None:
     dn = row.get("distinguishedname")
     if not dn:
         return None
-    entra = anchor_of_dn(dn) is not None or row.get("connectorid", "").strip("{}").lower() == ENTRA_CONNECTOR_ID
+    entra = connector_of(dn, row.get("connectorid")) == ENTRA
     return ConnectorObject(
         connector=ENTRA if entra else AD, dn=dn, object_type=row.get("objecttype", ""), origin=origin,
-        cs_id=row.get("csobjectid", "").strip("{}").lower() or None, joined=False,
+        joined=False,
         anchor=(anchor_of_dn(dn) or row.get("sourceanchor") or None) if entra else None,
         cloud_anchor=row.get("cloudanchor") or None, upn=row.get("userprincipalname") or None,
         mail=row.get("mail") or None)
 
 
-def _read_json(path: Path, shown: str, kind: str, into: _Collected) -> ServerFile:
-    with open_regular(path, shown, BadServerFile, "a file") as stream:
-        data = _json(stream, stream.read(_HEAD), shown)
-    items, at = _items(data), _file_time(path)
+def _read_json(path: Path, stream: IO[bytes], kind: str, data: Any, into: _Collected) -> ServerFile:
+    items, at = _items(data), _file_time(stream)
     if kind == "scheduler":
         into.schedulers.append(cmdlets.scheduler(items[0], str(path)))
         return ServerFile(str(path), kind, at, 1)
     if kind == "single-object-sync":
         sync = cmdlets.single_sync(items[0], str(path))
         if sync is None:
-            raise BadServerFile(f"{shown}: a single-object sync result that names no object")
+            raise BadServerFile(f"{safe_line(str(path))}: a single-object sync result that names no object")
         into.syncs.append(sync)
         return ServerFile(str(path), kind, sync.started or at, 1)
     objects = [obj for item in items if (obj := cmdlets.cs_object(item, str(path))) is not None]
     into.objects += objects
-    return ServerFile(str(path), kind, at, len(objects), frozenset(o.connector for o in objects), True)
+    return ServerFile(str(path), kind, at, len(objects))
 
 
 def _read(path: Path, into: _Collected) -> ServerFile:
-    shown = safe_line(str(path))
-    kind = file_kind(path)
-    if kind == "csexport":
-        return _read_csexport(path, shown, into)
-    if kind == "disconnectors":
-        return _read_disconnectors(path, shown, into)
-    return _read_json(path, shown, kind, into)
+    """One file, opened once: its kind told, then read as that kind."""
+    with _open(path) as stream:
+        kind, data = _sniff(stream, safe_line(str(path)))
+        stream.seek(0)
+        if kind == "csexport":
+            return _read_csexport(path, stream, into)
+        if kind == "disconnectors":
+            return _read_disconnectors(path, stream, into)
+        return _read_json(path, stream, kind, data, into)
 
 
 def read_server_files(paths: Sequence[Path]) -> ServerIndex:
@@ -261,7 +268,7 @@ def read_server_files(paths: Sequence[Path]) -> ServerIndex:
 
 def _unread(path: Path, reason: str) -> ServerFile:
     try:
-        at = _file_time(path)
+        at = datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
     except OSError:
         at = datetime.now(timezone.utc)
     return ServerFile(str(path), UNREAD, at, 0, partial=reason)

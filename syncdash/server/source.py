@@ -32,7 +32,7 @@ def _notes(index: ServerIndex) -> tuple[HealthNote, ...]:
     scheduler = index.scheduler
     if scheduler is not None and scheduler.staging_mode:
         notes.append(HealthNote("error", "the Connect server's files come from a staging server: it exports nothing"))
-    if scheduler is not None and (scheduler.sync_cycle_enabled is False or scheduler.suspended):
+    if scheduler is not None and scheduler.stopped:
         notes.append(HealthNote("error", "the Connect server runs no sync cycle (Get-ADSyncScheduler)"))
     return tuple(notes)
 

@@ -204,11 +204,11 @@ class Dashboard:
             return Chosen.WAITING
         if self.index is None:
             return Chosen.REMOTE
-        from syncdash.pipeline import diagnose_object, evidence_facts
+        from syncdash.pipeline import diagnose_in_full
 
-        self.facts, self.diagnosis = diagnose_object(self.index, obj, tenant=self.tenant, now=now,
-                                                     unavailable=self.unavailable)
-        self.on_premises, self.server = evidence_facts(self.index.on_premises, self.index.server, obj, obj.identity)
+        done = diagnose_in_full(self.index, obj, tenant=self.tenant, now=now, unavailable=self.unavailable)
+        self.facts, self.diagnosis = done.facts, done.diagnosis
+        self.on_premises, self.server = done.on_premises, done.server
         return Chosen.DIAGNOSED
 
     def choose_nothing(self) -> None:

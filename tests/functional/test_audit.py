@@ -102,13 +102,21 @@ def test_the_script_runs_nothing_by_itself_even_with_a_crafted_value(capsys, tmp
     assert ("# Set-ADUser -Identity 'CN=Priya Sharma,OU=New Hires,DC=contoso,DC=com' -Server 'contoso.com' "
             "-Remove @{proxyAddresses='smtp:priya@contoso.com'}") in demo_script
     assert "Remove-ADUser" not in "".join(line for line in script.splitlines() if not line.startswith("#"))
+    assert any("Set-ADUser -Identity 'CN=Mallory,DC=contoso,DC=com'" in line for line in script.splitlines())
 
 
-def test_csv_and_markdown_are_safe_to_open_and_paste(capsys):
-    main(["audit", "--demo", "--format", "csv"])
-    rows = capsys.readouterr().out.splitlines()
-    assert rows[0].startswith("kind,displayName,distinguishedName")
-    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row.split(","))
+def test_csv_and_markdown_are_safe_to_open_and_paste(capsys, tmp_path):
+    import csv
+    import io
+
+    crafted = tmp_path / "crafted.ldf"  # a display name a spreadsheet would run, on an object with a finding
+    crafted.write_text("dn: CN=Eve,DC=contoso,DC=com\nchangetype: add\nobjectClass: user\nsAMAccountName: eve\n"
+                       "displayName: =HYPERLINK(\"http://x.invalid\")\nuserPrincipalName: eve smith@contoso.com\n")
+    main(["audit", "--ad-export", str(crafted), "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][:3] == ["kind", "displayName", "distinguishedName"]
+    assert "'=HYPERLINK(\"http://x.invalid\")" in [row[1] for row in rows[1:]]
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     main(["audit", "--demo", "--format", "markdown"])
     out = capsys.readouterr().out
     assert out.startswith("# On-premises AD audit") and "suggestion (review before running): `Set-AD" in out

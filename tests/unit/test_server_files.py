@@ -72,6 +72,10 @@ CSEXPORT = f"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+#: The domain's own object, which a whole AD connector space holds.
+DOMAIN = '<cs-object cs-dn="DC=contoso,DC=com" id="{3}" object-type="domainDNS"><connector>0</connector></cs-object>'
+
+
 def _write(tmp_path: Path, name: str, data: str | bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
@@ -134,12 +138,14 @@ def test_entities_are_refused_before_anything_is_expanded_or_fetched(tmp_path, x
 
 
 def test_a_truncated_file_keeps_what_was_read_and_says_it_is_partial(tmp_path):
-    cut = CSEXPORT[: CSEXPORT.index('<cs-object cs-dn="CN=Jane')] + '<cs-object cs-dn="CN=Ja'
+    whole = CSEXPORT.replace("<cs-objects>", f"<cs-objects>{DOMAIN}")
+    cut = whole[: whole.index('<cs-object cs-dn="CN=Jane')] + '<cs-object cs-dn="CN=Ja'
     index = read_server_files([_write(tmp_path, "cut.xml", cut)])
-    assert index.count == 1
+    assert index.count == 2
     [read] = index.files
-    assert read.partial is not None and "read 1 objects" in read.partial
-    assert index.covering(ENTRA) is None  # a partial export proves no absence
+    assert read.partial is not None and "read 2 objects" in read.partial
+    assert index.covering(AD_DN) is None  # a partial export proves no absence, its domain's containers or not
+    assert read_server_files([_write(tmp_path, "whole.xml", whole)]).covering(AD_DN) is not None
 
 
 def test_bytes_that_are_not_the_declared_encoding_end_the_read_there(tmp_path):
@@ -237,12 +243,15 @@ def test_a_gigabyte_json_file_is_refused_without_reading_it(tmp_path):
         read_server_files([path])
 
 
-def test_a_csexport_of_pending_exports_only_proves_no_absence(tmp_path):
-    only_pending = CSEXPORT.replace('<connector>1</connector>', '')
-    index = read_server_files([_write(tmp_path, "pending.xml", only_pending.replace(
-        f'<cs-object cs-dn="{AD_DN}"', '<cs-object cs-dn="x" ').replace("<import-errordetail", "<ignored"))])
-    [read] = index.files
-    assert read.filtered and index.covering(AD) is None and index.covering(ENTRA) is None
+def test_only_an_export_holding_the_domains_containers_is_the_whole_connector_space(tmp_path):
+    """csexport /f:x, /f:e or /f:d= holds the objects asked for, never the domain and OUs a
+    whole connector space has: absence from it proves nothing."""
+    filtered = read_server_files([_write(tmp_path, "pending.xml", CSEXPORT)])
+    assert filtered.covering(AD_DN) is None
+    whole = read_server_files([_write(tmp_path, "whole.xml", CSEXPORT.replace("<cs-objects>", f"<cs-objects>{DOMAIN}"))])
+    covering = whole.covering(AD_DN)
+    assert covering is not None and covering.origin.endswith("whole.xml")
+    assert whole.covering("CN=Someone,DC=fabrikam,DC=com") is None  # another domain's space says nothing
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -53,7 +53,7 @@ def _section(title: str, rows: Iterable[tuple[str, object]]) -> Table:
 def _block(title: str, text: str) -> Group:
     """A heading over free text at the pane's full width (a table's title would wrap to
     the width of a short note)."""
-    return Group(Text(title, style="bold underline"), Text(_value(text), overflow="fold"))
+    return Group(Text(safe_text(title), style="bold underline"), Text(_value(text), overflow="fold"))
 
 
 def _errors(title: str, errors: Iterable[tuple[str, object]]) -> Group:
@@ -157,7 +157,8 @@ def _space_rows(name: str, side: ConnectorObject) -> list[tuple[str, object]]:
     for error in (side.export_error, side.import_error):
         if error is not None:
             retried = f", retried {error.retry_count}×" if error.retry_count else ""
-            rows.append((f"  last {error.stage} error", f"{error.error_type} {_value(error.occurred)}{retried}"
+            code = f" ({error.code})" if error.code else ""
+            rows.append((f"  last {error.stage} error", f"{error.error_type}{code} {_value(error.occurred)}{retried}"
                          + (f": {error.detail}" if error.detail else "")))
     if side.lineage:
         rows.append(("  sync rules", "\n".join(side.lineage)))
@@ -171,8 +172,7 @@ def _said(flag: bool | None) -> str:
 def _connect_server(server: ServerFacts) -> RenderableType:
     """The object as the Connect server's files show it: its connector-space objects,
     join state, what the next export sends and the last error, with the files' age."""
-    oldest = min((f.as_of for f in server.files), default=None)
-    title = f"Connect server  ({len(server.files)} files, as of {_value(oldest)})"
+    title = f"Connect server  ({len(server.files)} files, as of {_value(server.as_of)})"
     rows: list[tuple[str, object]] = []
     for name, side in (("AD", server.ad), ("Entra", server.entra)):
         if side is not None:
