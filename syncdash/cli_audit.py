@@ -104,8 +104,10 @@ def ad_evidence(args: argparse.Namespace, profile: Profile | None) -> Callable[[
     where = _where_ad_is(args, profile)
     if where is None:
         return None
+    from syncdash.ad.source import LIVE_EVERY
+
     exports, targets = where
-    every = profile.ad.every if profile is not None and profile.ad is not None else 900.0
+    every = profile.ad.every if profile is not None and profile.ad is not None else LIVE_EVERY
     return sources.ad_exports(exports) if exports else sources.ad_live(targets, every)
 
 
@@ -120,15 +122,12 @@ def _entries(args: argparse.Namespace, profile: Profile | None) -> tuple[str, It
     if where is None:
         raise UsageError("syncdash: audit reads on-premises AD: give --ad-url URL (live) or --ad-export FILE "
                          "(ldifde/csvde exports), a profile with an ad table, or --demo")
+    from syncdash.sources import export_entries, live_entries
+
     exports, targets = where
     if exports:
-        from syncdash.ad.exports import read_exports
-
-        return ", ".join(str(p) for p in exports), ((str(path), entry) for path, entry in read_exports(exports))
-    from syncdash.ad.live import read_directory
-
-    return ", ".join(t.url for t in targets), (
-        (target.url, entry) for target in targets for entry in read_directory(target))
+        return ", ".join(str(p) for p in exports), export_entries(exports)
+    return ", ".join(t.url for t in targets), live_entries(targets)
 
 
 def _cloud_side(connect: Callable[[], GraphServiceClient]) -> tuple[CloudSide, str]:

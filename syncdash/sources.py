@@ -196,31 +196,38 @@ def _replacing(source: Source, name: str, build: Callable[[], EvidenceSource], *
     return replace(source, evidence=evidence)
 
 
+def export_entries(paths: Sequence[Path]) -> Iterator[tuple[str, RawEntry]]:
+    """The entries of ldifde/csvde exports, each with the file it came from."""
+    from syncdash.ad.exports import read_exports
+
+    return ((str(path), entry) for path, entry in read_exports(paths))
+
+
+def live_entries(targets: Sequence[LdapTarget]) -> Iterator[tuple[str, RawEntry]]:
+    """The entries of live directories (one target a forest, read in turn), each with its URL."""
+    from syncdash.ad.live import read_directory
+
+    for target in targets:
+        yield from ((target.url, entry) for entry in read_directory(target))
+
+
 def ad_exports(paths: Sequence[Path]) -> Callable[[], EvidenceSource]:
     """``--ad-export``: on-premises AD from ldifde/csvde files, read once."""
     def build() -> EvidenceSource:
-        from syncdash.ad.exports import read_exports
         from syncdash.ad.source import ActiveDirectory
 
-        return ActiveDirectory(lambda: ((str(path), entry) for path, entry in read_exports(paths)),
-                               tuple(str(p) for p in paths), every=None)
+        return ActiveDirectory(lambda: export_entries(paths), tuple(str(p) for p in paths), every=None)
 
     return build
 
 
-def ad_live(targets: Sequence[LdapTarget], every: float = 900.0) -> Callable[[], EvidenceSource]:
-    """``--ad-url`` or a profile's ``ad.url``: on-premises AD read live (one target a
-    forest, read in turn), again at most every ``every`` seconds."""
-    def entries() -> Iterator[tuple[str, RawEntry]]:
-        from syncdash.ad.live import read_directory
-
-        for target in targets:
-            yield from ((target.url, entry) for entry in read_directory(target))
-
+def ad_live(targets: Sequence[LdapTarget], every: float) -> Callable[[], EvidenceSource]:
+    """``--ad-url`` or a profile's ``ad.url``: on-premises AD read live, again at most
+    every ``every`` seconds."""
     def build() -> EvidenceSource:
         from syncdash.ad.source import ActiveDirectory
 
-        return ActiveDirectory(entries, tuple(target.url for target in targets), every=every)
+        return ActiveDirectory(lambda: live_entries(targets), tuple(target.url for target in targets), every=every)
 
     return build
 

@@ -50,6 +50,10 @@ class AuditScreen(Screen[None]):
         super().__init__()
         self._origins, self._read = origins, read
         self._findings = [(audited, finding) for audited in results for finding in audited.findings]
+        #: Each finding's line, and the text a filter searches (made once: a filter runs per key).
+        self._lines = [_line(a, f) for a, f in self._findings]
+        self._haystacks = [f"{line}\n{a.holder.distinguished_name}".casefold()
+                           for line, (a, _) in zip(self._lines, self._findings)]
         self._shown: list[tuple[AuditedObject, Finding]] = []
 
     def compose(self) -> ComposeResult:
@@ -65,10 +69,10 @@ class AuditScreen(Screen[None]):
 
     def _show(self, text: str) -> None:
         wanted = text.casefold().strip()
-        self._shown = [(a, f) for a, f in self._findings
-                       if not wanted or wanted in _line(a, f).casefold() or wanted in a.holder.distinguished_name.casefold()]
+        chosen = [n for n, haystack in enumerate(self._haystacks) if not wanted or wanted in haystack]
+        self._shown = [self._findings[n] for n in chosen]
         listing = self.query_one(AuditList)
-        listing.set_options([Option(Text(_line(a, f))) for a, f in self._shown])
+        listing.set_options([Option(Text(self._lines[n])) for n in chosen])
         count = f"{len(self._shown)}/{len(self._findings)}" if wanted else str(len(self._findings))
         self.query_one("#audit-title", Static).update(Text(
             f"On-premises audit of {safe_text(self._origins)}: {self._read} objects, {count} findings "
